@@ -1,0 +1,107 @@
+"""mobb-sdk: deliver letters to the MijnOverheid Berichtenbox (Logius).
+
+Typed models of the interface, an XML codec with bundled XSDs, the Logius rules the XSDs do not state,
+and one error tree under :class:`MobbError`. Everything public is importable from here::
+
+    from mobb_sdk import Batch, Bericht, Bijlage, validate, to_xml
+"""
+
+from __future__ import annotations
+
+from mobb_sdk._codec import from_soap, from_xml, to_soap, to_xml, write_batch
+from mobb_sdk._convert import converter, from_dict, from_json, to_dict, to_json
+from mobb_sdk._errors import (
+    ConversionError,
+    DocumentTypeError,
+    InvalidValueError,
+    MobbError,
+    SchemaError,
+    ValidationError,
+    XmlError,
+    XmlSecurityError,
+)
+from mobb_sdk._ids import LOGIUS_OIN, NIL_GUID, Bsn, Oin, elfproef, new_guid
+from mobb_sdk._models import (
+    Abonnement,
+    AbonnementAanvraag,
+    Batch,
+    Bericht,
+    BerichtResultaat,
+    Bijlage,
+    BijlageType,
+    FaultKind,
+    SoapFault,
+    SoortGebruiker,
+    ValidateAbonnementenAanvraag,
+    ValidateAbonnementenAntwoord,
+    VerwerkingsCode,
+    VerwerkingsResultaat,
+)
+from mobb_sdk._namespaces import VALIDATE_ABONNEMENTEN_ACTION
+from mobb_sdk._pdf import PdfInfo, inspect_pdf, make_pdf
+from mobb_sdk._rules import RULES, Rule, SenderProfile, check_batch
+from mobb_sdk._schemas import SCHEMA_VERSION, DocumentKind, manifest_hash, schema_manifest
+from mobb_sdk._validation import validate
+from mobb_sdk._violations import Report, Severity, Violation
+from mobb_sdk._xsd_validation import Backend
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "LOGIUS_OIN",
+    "NIL_GUID",
+    "RULES",
+    "SCHEMA_VERSION",
+    "VALIDATE_ABONNEMENTEN_ACTION",
+    "Abonnement",
+    "AbonnementAanvraag",
+    "Backend",
+    "Batch",
+    "Bericht",
+    "BerichtResultaat",
+    "Bijlage",
+    "BijlageType",
+    "Bsn",
+    "ConversionError",
+    "DocumentKind",
+    "DocumentTypeError",
+    "FaultKind",
+    "InvalidValueError",
+    "MobbError",
+    "Oin",
+    "PdfInfo",
+    "Report",
+    "Rule",
+    "SchemaError",
+    "SenderProfile",
+    "Severity",
+    "SoapFault",
+    "SoortGebruiker",
+    "ValidateAbonnementenAanvraag",
+    "ValidateAbonnementenAntwoord",
+    "ValidationError",
+    "VerwerkingsCode",
+    "VerwerkingsResultaat",
+    "Violation",
+    "XmlError",
+    "XmlSecurityError",
+    "__version__",
+    "check_batch",
+    "converter",
+    "elfproef",
+    "from_dict",
+    "from_json",
+    "from_soap",
+    "from_xml",
+    "inspect_pdf",
+    "make_pdf",
+    "manifest_hash",
+    "new_guid",
+    "schema_manifest",
+    "to_dict",
+    "to_json",
+    "to_soap",
+    "to_xml",
+    "validate",
+    "write_batch",
+]

@@ -1,0 +1,127 @@
+"""Identifiers of the interface: the citizen's BSN, an organisation's OIN, and the GUIDs of batches and letters."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Final
+
+import attrs
+
+from mobb_sdk._errors import InvalidValueError
+
+__all__ = ["NIL_GUID", "OIN_PREFIXES", "Bsn", "Oin", "elfproef", "mask_bsn", "new_guid"]
+
+#: The BerichtID Logius answers with when it could not read the letter (RES-01).
+NIL_GUID: Final = uuid.UUID(int=0)
+
+_BSN_RE: Final = re.compile(r"[0-9]{9}")
+_OIN_RE: Final = re.compile(r"[0-9]{8}[0-9A-Za-z]{8,9}0{3,4}")
+
+#: OIN prefixes of the OIN register (spec section 7) and what kind of number follows them.
+OIN_PREFIXES: Final[dict[str, str]] = {
+    "00000001": "RSIN",
+    "00000002": "Fi-nummer",
+    "00000003": "KvK-nummer",
+    "00000004": "SubOIN",
+    "00000006": "Logius-issued",
+    "00000007": "BRIN",
+    "00000008": "foreign",
+    "00000009": "Dezi",
+    "00000010": "TRR-BD",
+    "00000011": "Dezi",
+    "00000099": "test OIN",
+}
+
+
+def new_guid() -> uuid.UUID:
+    """A fresh BatchID or BerichtID (uuid4); keep it stable across resends (RES-04)."""
+    return uuid.uuid4()
+
+
+def elfproef(digits: str) -> bool:
+    """True when nine digits pass the BSN elfproef: 9·d1 + 8·d2 + … + 2·d8 − 1·d9 ≡ 0 (mod 11)."""
+    if len(digits) != 9 or not digits.isascii() or not digits.isdigit():
+        return False
+    total = sum((9 - i) * int(d) for i, d in enumerate(digits[:8])) - int(digits[8])
+    return total % 11 == 0
+
+
+def mask_bsn(value: str) -> str:
+    """``*****2345``: the only form in which a BSN may appear in a log, message or repr."""
+    return "*" * max(len(value) - 4, 0) + value[-4:] if len(value) > 4 else "*" * len(value)
+
+
+def _check_bsn(_: object, __: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not _BSN_RE.fullmatch(value):
+        # The rejected value is never echoed: it may be a real BSN with a typo.
+        raise InvalidValueError("BER-09", "bsn", "a BSN is exactly 9 digits")
+    if not elfproef(value):
+        raise InvalidValueError("BER-09", "bsn", f"BSN {mask_bsn(value)} fails the elfproef")
+
+
+def _bsn_from(value: str | int) -> str:
+    # An int loses leading zeros; give them back so 012345678-style numbers survive.
+    return f"{value:09d}" if isinstance(value, int) and not isinstance(value, bool) else value  # type: ignore[return-value]
+
+
+@attrs.frozen(repr=False, order=True)
+class Bsn:
+    """A burgerservicenummer (BER-09): nine digits passing the elfproef.
+
+    ``str()`` and ``repr()`` show only the last four digits (``Bsn(*****2345)``); ``.value`` holds the
+    number for the wire. It is special personal data: never log ``.value``.
+    """
+
+    value: str = attrs.field(converter=_bsn_from, validator=_check_bsn)
+
+    def __str__(self) -> str:
+        return mask_bsn(self.value)
+
+    def __repr__(self) -> str:
+        return f"Bsn({mask_bsn(self.value)})"
+
+    @property
+    def masked(self) -> str:
+        return mask_bsn(self.value)
+
+
+def _check_oin(_: object, __: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or len(value) != 20:
+        raise InvalidValueError("BATCH-05", "oin", "an OIN has exactly 20 positions")
+    if value[:8] not in OIN_PREFIXES:
+        raise InvalidValueError("BATCH-05", "oin", f"OIN {value}: unknown prefix {value[:8]}")
+    if not _OIN_RE.fullmatch(value):
+        raise InvalidValueError(
+            "BATCH-05",
+            "oin",
+            f"OIN {value}: expected an 8-digit prefix, an 8-9 position main number and a 000/0000 suffix",
+        )
+
+
+@attrs.frozen(order=True)
+class Oin:
+    """An organisatie-identificatienummer: 20 positions, a known prefix, a main number, a zero suffix."""
+
+    value: str = attrs.field(validator=_check_oin)
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def prefix(self) -> str:
+        return self.value[:8]
+
+    @property
+    def kind(self) -> str:
+        """What the main number is (``RSIN``, ``KvK-nummer``, ``test OIN``, ...)."""
+        return OIN_PREFIXES[self.prefix]
+
+    @property
+    def party_id(self) -> str:
+        """The ebMS PartyId of this organisation: ``urn:osb:oin:<OIN>``."""
+        return f"urn:osb:oin:{self.value}"
+
+
+#: Logius' own OIN, the ebMS party on the other side of every CPA.
+LOGIUS_OIN: Final = Oin("00000001822477348000")

@@ -1,0 +1,606 @@
+"""The domain model: batches of letters, their attachments, processing results, subscription checks.
+
+Models are frozen ``attrs`` classes, checked when they are built: a value the Logius XSDs would refuse
+raises :class:`~mobb_sdk.InvalidValueError` naming the rule and the field. Rules that depend on the
+sender's setup or on the moment of delivery (active BerichtTypes, the 13-day windows, attachment sizes,
+PDF/A) are checked by :mod:`mobb_sdk.rules`, so a model can still describe a letter Logius will answer
+with a business code. The model knows nothing of the wire format; :mod:`mobb_sdk.codec` maps it.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final, Self
+
+import attrs
+
+from mobb_sdk._errors import InvalidValueError
+from mobb_sdk._ids import NIL_GUID, Bsn, Oin, new_guid
+
+__all__ = [
+    "Abonnement",
+    "AbonnementAanvraag",
+    "Batch",
+    "Bericht",
+    "BerichtResultaat",
+    "Bijlage",
+    "BijlageType",
+    "FaultKind",
+    "SoapFault",
+    "SoortGebruiker",
+    "ValidateAbonnementenAanvraag",
+    "ValidateAbonnementenAntwoord",
+    "VerwerkingsCode",
+    "VerwerkingsResultaat",
+]
+
+MAX_BERICHTEN_PER_BATCH: Final = 1000  # BATCH-01
+MAX_BIJLAGEN: Final = 2  # BIJ-01
+MAX_BSNS_PER_CHECK: Final = 250  # ABO-02
+XS_INT_MIN: Final = -(2**31)
+XS_INT_MAX: Final = 2**31 - 1
+
+#: BER-06: how a line break travels in BerichtTekst (four characters, not CR/LF).
+ENCODED_LINE_BREAK: Final = "\\r\\n"
+
+# Characters XML 1.0 cannot carry at all; lxml would refuse them only when serialising.
+_XML_ILLEGAL: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def encode_tekst(tekst: str) -> str:
+    """BerichtTekst as it travels: each line break becomes the literal ``\\r\\n`` (BER-06)."""
+    return tekst.replace("\n", ENCODED_LINE_BREAK)
+
+
+def decode_tekst(encoded: str) -> str:
+    """The inverse of :func:`encode_tekst`; real CR/LF a foreign sender left in are normalised too."""
+    return normalise_line_breaks(encoded.replace(ENCODED_LINE_BREAK, "\n"))
+
+
+def normalise_line_breaks(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# --- field checks -------------------------------------------------------------------------------------
+
+
+def _text(rule: str, field: str, *, min_len: int, max_len: int | None) -> Any:
+    """A validator for a text field of ``min_len..max_len`` characters holding only XML characters."""
+
+    def check(_: object, __: attrs.Attribute[Any], value: str | None) -> None:
+        if value is None:
+            return
+        if not isinstance(value, str):
+            raise InvalidValueError(rule, field, f"expected text, got {type(value).__name__}")
+        n = len(value)
+        if n < min_len or (max_len is not None and n > max_len):
+            limit = f"{min_len}..{max_len}" if max_len is not None else f"at least {min_len}"
+            raise InvalidValueError(rule, field, f"{field} is {n} characters; {limit} allowed")
+        bad = _XML_ILLEGAL.search(value)
+        if bad:
+            raise InvalidValueError(
+                rule, field, f"character U+{ord(bad.group()):04X} at position {bad.start()} cannot be sent in XML"
+            )
+
+    return check
+
+
+def _aware(rule: str, field: str) -> Any:
+    def check(_: object, __: attrs.Attribute[Any], value: datetime | None) -> None:
+        if value is None:
+            return
+        if not isinstance(value, datetime):
+            raise InvalidValueError(rule, field, f"expected a datetime, got {type(value).__name__}")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InvalidValueError(rule, field, "a datetime must be timezone-aware (e.g. tzinfo=UTC)")
+
+    return check
+
+
+def _xs_int(rule: str, field: str) -> Any:
+    def check(_: object, __: attrs.Attribute[Any], value: int) -> None:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise InvalidValueError(rule, field, f"expected an integer, got {type(value).__name__}")
+        if not XS_INT_MIN <= value <= XS_INT_MAX:
+            raise InvalidValueError(rule, field, f"{value} does not fit an xs:int")
+
+    return check
+
+
+def _count(rule: str, field: str, low: int, high: int) -> Any:
+    def check(_: object, __: attrs.Attribute[Any], value: Sequence[object]) -> None:
+        if not low <= len(value) <= high:
+            raise InvalidValueError(rule, field, f"{len(value)} {field}; {low}..{high} allowed")
+
+    return check
+
+
+def _items(rule: str, field: str, kind: type) -> Any:
+    def check(_: object, __: attrs.Attribute[Any], value: Sequence[object]) -> None:
+        for i, item in enumerate(value):
+            if not isinstance(item, kind):
+                raise InvalidValueError(rule, f"{field}[{i}]", f"expected {kind.__name__}, got {type(item).__name__}")
+
+    return check
+
+
+def _to_uuid(value: uuid.UUID | str) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise InvalidValueError("BER-01", "id", f"{value!r} is not a GUID") from None
+
+
+def _to_bsn(value: Bsn | str | int) -> Bsn:
+    return value if isinstance(value, Bsn) else Bsn(value)
+
+
+def _to_oin(value: Oin | str) -> Oin:
+    return value if isinstance(value, Oin) else Oin(value)
+
+
+def _to_tekst(value: str | None) -> str | None:
+    return normalise_line_breaks(value) if isinstance(value, str) else value
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- the batch request ----------------------------------------------------------------------------------
+
+
+class BijlageType(enum.Enum):
+    """BijlageType: the interface knows only PDF (BIJ-02)."""
+
+    PDF = "Pdf"
+
+
+class SoortGebruiker(enum.Enum):
+    """SoortGebruiker: the recipient is a citizen (BER-10)."""
+
+    BURGER = "Burger"
+
+
+def _check_inhoud(_: object, __: attrs.Attribute[bytes], value: bytes) -> None:
+    if not isinstance(value, bytes):
+        raise InvalidValueError("BIJ-06", "inhoud", f"expected bytes, got {type(value).__name__}")
+    if not value:
+        raise InvalidValueError("BIJ-06", "inhoud", "an attachment cannot be empty")
+
+
+@attrs.frozen
+class Bijlage:
+    """An attachment (Bijlage): a PDF of at most 500,000 bytes together per letter (BIJ-03).
+
+    Build one with :meth:`from_path` or :meth:`from_bytes`; ``volgorde`` is its place (1 or 2, BIJ-05).
+    """
+
+    inhoud: bytes = attrs.field(validator=_check_inhoud, repr=lambda b: f"<{len(b)} bytes>")
+    omschrijving: str = attrs.field(validator=_text("BIJ-04", "omschrijving", min_len=1, max_len=128))
+    volgorde: int = attrs.field(default=1, validator=_xs_int("BIJ-05", "volgorde"))
+    bijlage_type: BijlageType = attrs.field(default=BijlageType.PDF, converter=BijlageType)
+
+    @classmethod
+    def from_bytes(cls, inhoud: bytes, omschrijving: str, volgorde: int = 1) -> Self:
+        return cls(inhoud=inhoud, omschrijving=omschrijving, volgorde=volgorde)
+
+    @classmethod
+    def from_path(cls, path: str | Path, omschrijving: str | None = None, volgorde: int = 1) -> Self:
+        """Read a PDF from disk; the description defaults to the file name."""
+        p = Path(path)
+        return cls(inhoud=p.read_bytes(), omschrijving=omschrijving or p.name[:128], volgorde=volgorde)
+
+    @property
+    def size(self) -> int:
+        """Size in bytes before base64, as BIJ-03 counts it."""
+        return len(self.inhoud)
+
+
+def _check_bericht_tekst(_: object, __: attrs.Attribute[str | None], value: str | None) -> None:
+    if value is None:
+        return
+    _text("BER-06", "bericht_tekst", min_len=0, max_len=None)(_, __, value)
+    encoded = len(encode_tekst(value))
+    if encoded > 4000:
+        raise InvalidValueError(
+            "BER-06",
+            "bericht_tekst",
+            f"bericht_tekst is {encoded} characters once line breaks are encoded as \\r\\n; at most 4000 allowed",
+        )
+
+
+@attrs.frozen
+class Bericht:
+    """A letter (Bericht) for one citizen's Berichtenbox.
+
+    ``bericht_tekst`` holds ordinary text with ``\\n`` line breaks; the codec writes them as the literal
+    ``\\r\\n`` the interface asks for (BER-06), and the 4000-character limit counts that encoded form.
+    ``bericht_id`` is generated (uuid4) unless given; it must never be reused for another letter (BER-01).
+    """
+
+    bsn: Bsn = attrs.field(converter=_to_bsn)
+    bericht_type: str = attrs.field(validator=_text("BER-02", "bericht_type", min_len=1, max_len=8))
+    onderwerp: str = attrs.field(validator=_text("BER-05", "onderwerp", min_len=1, max_len=50))
+    bericht_tekst: str | None = attrs.field(default=None, converter=_to_tekst, validator=_check_bericht_tekst)
+    referentie: str | None = attrs.field(
+        default=None, validator=_text("BER-08", "referentie", min_len=0, max_len=25)
+    )
+    publicatie_datum: datetime | None = attrs.field(default=None, validator=_aware("BER-03", "publicatie_datum"))
+    eind_datum_handelings_termijn: datetime | None = attrs.field(
+        default=None, validator=_aware("BER-04", "eind_datum_handelings_termijn")
+    )
+    bijlagen: tuple[Bijlage, ...] = attrs.field(
+        default=(),
+        converter=tuple,
+        validator=[_count("BIJ-01", "bijlagen", 0, MAX_BIJLAGEN), _items("BIJ-01", "bijlagen", Bijlage)],
+    )
+    bericht_id: uuid.UUID = attrs.field(factory=new_guid, converter=_to_uuid)
+    soort_gebruiker: SoortGebruiker = attrs.field(default=SoortGebruiker.BURGER, converter=SoortGebruiker)
+
+    @classmethod
+    def create(
+        cls,
+        bsn: Bsn | str | int,
+        bericht_type: str,
+        onderwerp: str,
+        bericht_tekst: str | None = None,
+        *,
+        referentie: str | None = None,
+        publicatie_datum: datetime | None = None,
+        eind_datum_handelings_termijn: datetime | None = None,
+        bijlagen: Iterable[Bijlage | bytes | str | Path] = (),
+        bericht_id: uuid.UUID | str | None = None,
+    ) -> Self:
+        """Build a letter; attachments may be given as paths or PDF bytes and are numbered 1, 2 in order."""
+        numbered = tuple(_as_bijlage(b, i) for i, b in enumerate(bijlagen, start=1))
+        return cls(
+            bsn=bsn,
+            bericht_type=bericht_type,
+            onderwerp=onderwerp,
+            bericht_tekst=bericht_tekst,
+            referentie=referentie,
+            publicatie_datum=publicatie_datum,
+            eind_datum_handelings_termijn=eind_datum_handelings_termijn,
+            bijlagen=numbered,
+            bericht_id=bericht_id if bericht_id is not None else new_guid(),
+        )
+
+    @property
+    def bijlagen_size(self) -> int:
+        """All attachments together in bytes before base64 (BIJ-03 allows 500,000)."""
+        return sum(b.size for b in self.bijlagen)
+
+
+def _as_bijlage(value: Bijlage | bytes | str | Path, volgorde: int) -> Bijlage:
+    if isinstance(value, Bijlage):
+        return attrs.evolve(value, volgorde=volgorde)
+    if isinstance(value, bytes):
+        return Bijlage(inhoud=value, omschrijving=f"Bijlage {volgorde}", volgorde=volgorde)
+    return Bijlage.from_path(value, volgorde=volgorde)
+
+
+@attrs.frozen
+class Batch:
+    """A batch (Berichten): 1..1000 letters from one sender, delivered as one ebMS message.
+
+    ``afzender`` is the formal sender's OIN (BerichtLeverancierID, BATCH-05). ``batch_id`` is generated
+    (uuid4) unless given and is repeated in every letter on the wire (BATCH-03); keep it for resends.
+    """
+
+    afzender: Oin = attrs.field(converter=_to_oin)
+    berichten: tuple[Bericht, ...] = attrs.field(
+        converter=tuple,
+        validator=[
+            _count("BATCH-01", "berichten", 1, MAX_BERICHTEN_PER_BATCH),
+            _items("BATCH-01", "berichten", Bericht),
+        ],
+    )
+    batch_id: uuid.UUID = attrs.field(factory=new_guid, converter=_to_uuid)
+    aanmaak_datum: datetime = attrs.field(factory=_utc_now, validator=_aware("BATCH-04", "aanmaak_datum"))
+
+    @classmethod
+    def split(
+        cls, afzender: Oin | str, berichten: Iterable[Bericht], size: int = MAX_BERICHTEN_PER_BATCH
+    ) -> list[Self]:
+        """Pack any number of letters into batches of at most ``size`` (each with its own BatchID)."""
+        if not 1 <= size <= MAX_BERICHTEN_PER_BATCH:
+            raise InvalidValueError("BATCH-01", "size", f"a batch holds 1..{MAX_BERICHTEN_PER_BATCH} letters")
+        batches: list[Self] = []
+        chunk: list[Bericht] = []
+        for bericht in berichten:
+            chunk.append(bericht)
+            if len(chunk) == size:
+                batches.append(cls(afzender=afzender, berichten=chunk))
+                chunk = []
+        if chunk:
+            batches.append(cls(afzender=afzender, berichten=chunk))
+        return batches
+
+    @property
+    def bericht_ids(self) -> tuple[uuid.UUID, ...]:
+        return tuple(b.bericht_id for b in self.berichten)
+
+    def __iter__(self) -> Iterator[Bericht]:
+        return iter(self.berichten)
+
+    def __len__(self) -> int:
+        return len(self.berichten)
+
+
+# --- the processing result ------------------------------------------------------------------------------
+
+
+class VerwerkingsCode(enum.Enum):
+    """The outcome Logius reports per letter (spec section 4), with what it means for the sender."""
+
+    VERWERKT = "Verwerkt"
+    TECHNISCH_PROBLEEM = "TechnischProbleem"
+    NIET_ACTIEF_OF_GEABONNEERD = "NietActiefOfGeabonneerd"
+    BERICHT_TYPE_NIET_ONDERSTEUND = "BerichtTypeNietOndersteund"
+    PUBLICATIE_DATUM_LIGT_TE_VER_IN_DE_TOEKOMST = "PublicatieDatumLigtTeVerInDeToekomst"
+    AANMAAK_DATUM_LIGT_TE_VER_IN_HET_VERLEDEN = "AanmaakDatumLigtTeVerInHetVerleden"
+    BERICHT_BESTAAT_AL = "BerichtBestaatAl"
+    BIJLAGE_TE_GROOT = "BijlageTeGroot"
+    OIN_IN_CPA_KOMT_NIET_OVEREEN_MET_OIN_IN_BERICHT = "OinInCPAKomtNietOvereenMetOinInBericht"
+    XML_VALIDATIE_TEGEN_XSD_VALT_NEGATIEF_UIT = "XmlValidatieTegenXsdValtNegatiefUit"
+
+    @property
+    def is_success(self) -> bool:
+        """The letter is in the citizen's box."""
+        return self is VerwerkingsCode.VERWERKT
+
+    @property
+    def is_retryable(self) -> bool:
+        """Sending the same letter again (same ids, RES-04) may succeed without changing anything."""
+        return self is VerwerkingsCode.TECHNISCH_PROBLEEM
+
+    @property
+    def is_final(self) -> bool:
+        """Nothing changes by waiting or resending as is: done, or needs paper, data or configuration."""
+        return not self.is_retryable
+
+    @property
+    def rule(self) -> str | None:
+        """The spec rule the code answers, if any."""
+        return _CODE_RULES.get(self)
+
+    @property
+    def action(self) -> str:
+        """What the sender does next (spec section 4)."""
+        return _CODE_ACTIONS[self]
+
+
+_CODE_RULES: Final[Mapping[VerwerkingsCode, str]] = {
+    VerwerkingsCode.PUBLICATIE_DATUM_LIGT_TE_VER_IN_DE_TOEKOMST: "BER-03",
+    VerwerkingsCode.AANMAAK_DATUM_LIGT_TE_VER_IN_HET_VERLEDEN: "BATCH-04",
+    VerwerkingsCode.BERICHT_BESTAAT_AL: "BER-01",
+    VerwerkingsCode.BIJLAGE_TE_GROOT: "BIJ-03",
+    VerwerkingsCode.OIN_IN_CPA_KOMT_NIET_OVEREEN_MET_OIN_IN_BERICHT: "BATCH-05",
+    VerwerkingsCode.BERICHT_TYPE_NIET_ONDERSTEUND: "BER-02",
+    VerwerkingsCode.NIET_ACTIEF_OF_GEABONNEERD: "ABO-01",
+}
+
+_CODE_ACTIONS: Final[Mapping[VerwerkingsCode, str]] = {
+    VerwerkingsCode.VERWERKT: "done: the letter is in the box",
+    VerwerkingsCode.TECHNISCH_PROBLEEM: "investigate with Logius; resend only with the same ids once sure it was not stored",
+    VerwerkingsCode.NIET_ACTIEF_OF_GEABONNEERD: "send the letter on paper",
+    VerwerkingsCode.BERICHT_TYPE_NIET_ONDERSTEUND: "fix the BerichtType configuration in the Leveranciersportaal",
+    VerwerkingsCode.PUBLICATIE_DATUM_LIGT_TE_VER_IN_DE_TOEKOMST: "fix the PublicatieDatum and send with new ids",
+    VerwerkingsCode.AANMAAK_DATUM_LIGT_TE_VER_IN_HET_VERLEDEN: "rebuild the batch with a current AanmaakDatum",
+    VerwerkingsCode.BERICHT_BESTAAT_AL: "never resend it: a letter with this BerichtID is already there",
+    VerwerkingsCode.BIJLAGE_TE_GROOT: "make the attachments smaller (500,000 bytes together at most)",
+    VerwerkingsCode.OIN_IN_CPA_KOMT_NIET_OVEREEN_MET_OIN_IN_BERICHT: "fix the sender OIN or the CPA configuration",
+    VerwerkingsCode.XML_VALIDATIE_TEGEN_XSD_VALT_NEGATIEF_UIT: "fix the sending software: the XML failed the XSD",
+}
+
+#: Stadium value for "no problem".
+STADIUM_OK: Final = "NA"
+
+
+@attrs.frozen
+class BerichtResultaat:
+    """Logius' answer for one letter: its BerichtID (the nil GUID when unreadable, RES-01) and the code."""
+
+    bericht_id: uuid.UUID = attrs.field(converter=_to_uuid)
+    bericht_type: str
+    verwerkings_code: VerwerkingsCode = attrs.field(converter=VerwerkingsCode)
+    stadium: str | None = STADIUM_OK
+
+    @property
+    def is_nil(self) -> bool:
+        """True when Logius could not read the letter and answered with the nil GUID (RES-01)."""
+        return self.bericht_id == NIL_GUID
+
+
+def _non_negative(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= XS_INT_MAX:
+        raise InvalidValueError("XSD", attribute.name, f"expected a count (0..{XS_INT_MAX}), got {value!r}")
+
+
+@attrs.frozen
+class VerwerkingsResultaat:
+    """The processing result of a batch (BerichtVerwerkResponse), from a ``GLOBE-R-BV-Result`` message."""
+
+    berichtleverancier_code: str
+    batch_id: uuid.UUID = attrs.field(converter=_to_uuid)
+    datum_ontvangen: datetime = attrs.field(validator=_aware("XSD", "datum_ontvangen"))
+    datum_verwerkt: datetime = attrs.field(validator=_aware("XSD", "datum_verwerkt"))
+    totaal_aantal_ontvangen: int = attrs.field(validator=_non_negative)
+    aantal_succesvol_verwerkt: int = attrs.field(validator=_non_negative)
+    aantal_geen_actieve_box_of_geabonneerd: int = attrs.field(default=0, validator=_non_negative)
+    aantal_technisch_probleem: int = attrs.field(default=0, validator=_non_negative)
+    aantal_bericht_type_niet_correct: int = attrs.field(default=0, validator=_non_negative)
+    aantal_publicatie_datum_niet_correct: int = attrs.field(default=0, validator=_non_negative)
+    aantal_aanmaak_datum_niet_correct: int = attrs.field(default=0, validator=_non_negative)
+    berichten: tuple[BerichtResultaat, ...] = attrs.field(
+        default=(),
+        converter=tuple,
+        validator=[
+            _count("XSD", "berichten", 0, MAX_BERICHTEN_PER_BATCH),
+            _items("XSD", "berichten", BerichtResultaat),
+        ],
+    )
+
+    @classmethod
+    def tally(
+        cls,
+        berichtleverancier_code: str,
+        batch_id: uuid.UUID,
+        berichten: Sequence[BerichtResultaat],
+        datum_ontvangen: datetime,
+        datum_verwerkt: datetime,
+        totaal_aantal_ontvangen: int | None = None,
+    ) -> Self:
+        """Build a result whose counters are computed from the per-letter codes, as Logius fills them."""
+        counts = {code: 0 for code in VerwerkingsCode}
+        for b in berichten:
+            counts[b.verwerkings_code] += 1
+        c = VerwerkingsCode
+        return cls(
+            berichtleverancier_code=berichtleverancier_code,
+            batch_id=batch_id,
+            datum_ontvangen=datum_ontvangen,
+            datum_verwerkt=datum_verwerkt,
+            totaal_aantal_ontvangen=len(berichten) if totaal_aantal_ontvangen is None else totaal_aantal_ontvangen,
+            aantal_succesvol_verwerkt=counts[c.VERWERKT],
+            aantal_geen_actieve_box_of_geabonneerd=counts[c.NIET_ACTIEF_OF_GEABONNEERD],
+            aantal_technisch_probleem=counts[c.TECHNISCH_PROBLEEM],
+            aantal_bericht_type_niet_correct=counts[c.BERICHT_TYPE_NIET_ONDERSTEUND],
+            aantal_publicatie_datum_niet_correct=counts[c.PUBLICATIE_DATUM_LIGT_TE_VER_IN_DE_TOEKOMST],
+            aantal_aanmaak_datum_niet_correct=counts[c.AANMAAK_DATUM_LIGT_TE_VER_IN_HET_VERLEDEN],
+            berichten=berichten,
+        )
+
+    @property
+    def volledig_verwerkt(self) -> bool:
+        """RES-02: the batch is fully delivered only when every letter is ``Verwerkt``."""
+        return bool(self.berichten) and all(b.verwerkings_code.is_success for b in self.berichten)
+
+    def resultaat_voor(self, bericht_id: uuid.UUID) -> BerichtResultaat | None:
+        """The result for one letter of this batch, by BerichtID.
+
+        RES-01: when Logius could not read the letter it answers with the nil GUID; such an answer (the
+        only one, or the only nil one) then stands for every letter of the batch it does not name.
+        """
+        nil: BerichtResultaat | None = None
+        for b in self.berichten:
+            if b.bericht_id == bericht_id:
+                return b
+            if b.is_nil:
+                nil = b
+        return nil
+
+    def per_bericht(self, bericht_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, BerichtResultaat | None]:
+        """Match every letter of the sent batch to its result (RES-01 fallback included); ``None`` = no answer."""
+        by_id = {b.bericht_id: b for b in self.berichten}
+        nil = by_id.get(NIL_GUID)
+        return {i: by_id.get(i, nil) for i in bericht_ids}
+
+
+# --- ValidateAbonnementen (WUS) --------------------------------------------------------------------------
+
+
+@attrs.frozen
+class ValidateAbonnementenAanvraag:
+    """Which of 1..250 citizens may receive ``bericht_type`` letters from ``berichtleverancier`` (ABO-02)."""
+
+    berichtleverancier: Oin = attrs.field(converter=_to_oin)
+    bericht_type: str = attrs.field(validator=_text("BER-02", "bericht_type", min_len=1, max_len=8))
+    bsns: tuple[Bsn, ...] = attrs.field(
+        converter=lambda v: tuple(_to_bsn(b) for b in v),
+        validator=_count("ABO-02", "bsns", 1, MAX_BSNS_PER_CHECK),
+    )
+
+
+@attrs.frozen
+class Abonnement:
+    """One line of the answer: may this citizen receive the letter (``isBerichtSturen``)?"""
+
+    bsn: Bsn | None = attrs.field(converter=attrs.converters.optional(_to_bsn))
+    mag_ontvangen: bool = attrs.field(validator=attrs.validators.instance_of(bool))
+
+
+@attrs.frozen
+class ValidateAbonnementenAntwoord:
+    """The answer to :class:`ValidateAbonnementenAanvraag`."""
+
+    abonnementen: tuple[Abonnement, ...] = attrs.field(default=(), converter=tuple)
+
+    def as_dict(self) -> dict[Bsn, bool]:
+        """BSN → may receive; lines without a BSN (nil ``Key``) are left out."""
+        return {a.bsn: a.mag_ontvangen for a in self.abonnementen if a.bsn is not None}
+
+
+class FaultKind(enum.Enum):
+    """The two SOAP fault details of the WUS service."""
+
+    APPLICATION = "ApplicationFault"
+    DEPENDENT_SERVICE = "DependentServiceFault"
+
+    @property
+    def retryable(self) -> bool:
+        """A back-end outage (DependentServiceFault) may pass; wrong input (ApplicationFault) will not."""
+        return self is FaultKind.DEPENDENT_SERVICE
+
+
+@attrs.frozen
+class SoapFault:
+    """A SOAP 1.1 Fault answered by the WUS service; ``kind`` is ``None`` when the detail is neither."""
+
+    faultcode: str
+    faultstring: str
+    kind: FaultKind | None = None
+    message: str | None = None
+
+    @property
+    def retryable(self) -> bool:
+        return self.kind is not None and self.kind.retryable
+
+
+# --- AbonnementService (bulk) ----------------------------------------------------------------------------
+
+
+def _check_selectie(instance: AbonnementAanvraag, _: attrs.Attribute[Any], __: object) -> None:
+    if instance.bsns is not None and instance.mutatie_datum is not None:
+        raise InvalidValueError("ABO-02", "bsns", "ask either for a BSN list or for mutations since a date, not both")
+    if instance.bsns is not None and not instance.bsns:
+        raise InvalidValueError("ABO-02", "bsns", "a BSN list holds at least one BSN")
+
+
+@attrs.frozen
+class AbonnementAanvraag:
+    """A bulk subscription request (``GLOBE-R-A-Request``): for a BSN list, mutations since a date, or all.
+
+    Use :meth:`voor_bsns`, :meth:`mutaties_sinds` or :meth:`volledig`.
+    """
+
+    berichtleverancier: Oin = attrs.field(converter=_to_oin)
+    verzoek_id: str = attrs.field(
+        factory=lambda: str(new_guid()), validator=_text("XSD", "verzoek_id", min_len=1, max_len=None)
+    )
+    bsns: tuple[Bsn, ...] | None = attrs.field(
+        default=None,
+        converter=attrs.converters.optional(lambda v: tuple(_to_bsn(b) for b in v)),
+        validator=_check_selectie,
+    )
+    mutatie_datum: datetime | None = attrs.field(default=None, validator=_aware("XSD", "mutatie_datum"))
+
+    @classmethod
+    def voor_bsns(cls, berichtleverancier: Oin | str, bsns: Iterable[Bsn | str], verzoek_id: str | None = None) -> Self:
+        return cls(berichtleverancier, verzoek_id or str(new_guid()), bsns=tuple(_to_bsn(b) for b in bsns))
+
+    @classmethod
+    def mutaties_sinds(cls, berichtleverancier: Oin | str, sinds: datetime, verzoek_id: str | None = None) -> Self:
+        return cls(berichtleverancier, verzoek_id or str(new_guid()), mutatie_datum=sinds)
+
+    @classmethod
+    def volledig(cls, berichtleverancier: Oin | str, verzoek_id: str | None = None) -> Self:
+        return cls(berichtleverancier, verzoek_id or str(new_guid()))

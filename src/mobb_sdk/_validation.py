@@ -1,0 +1,69 @@
+"""``validate()``: the bundled XSDs plus the Logius rules, on a document or a model, in one call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from mobb_sdk._codec import T_ENVELOPE, T_FAULT, Model, _soap_body_child, document_kind, from_tree, to_tree
+from mobb_sdk._errors import DocumentTypeError, ValidationError
+from mobb_sdk._models import Batch
+from mobb_sdk._rules import SenderProfile, check_batch
+from mobb_sdk._schemas import DocumentKind, kind_of
+from mobb_sdk._violations import Report
+from mobb_sdk._xml import XmlSource, parse_xml
+from mobb_sdk._xsd_validation import Backend, validate_tree
+
+__all__ = ["validate"]
+
+_MODELS = (Batch, *Model.__args__)  # type: ignore[attr-defined]
+
+
+def _root_of(document: XmlSource | etree._ElementTree | etree._Element) -> etree._Element:
+    if isinstance(document, etree._ElementTree):
+        root = document.getroot()
+    elif isinstance(document, etree._Element):
+        root = document
+    else:
+        root = parse_xml(document).getroot()
+    if root.tag == T_ENVELOPE:
+        root = _soap_body_child(root)
+        if root.tag == T_FAULT:
+            raise DocumentTypeError("a SOAP Fault has no schema of the interface to validate against")
+    return root
+
+
+def validate(
+    document: Model | XmlSource | etree._ElementTree | etree._Element,
+    *,
+    profile: SenderProfile | None = None,
+    backend: Backend = Backend.LXML,
+) -> Report:
+    """Check a document or model against the bundled XSDs and, for a batch, every local Logius rule.
+
+    ``document`` may be a model, XML bytes, a ``str`` holding XML, a :class:`pathlib.Path`, a binary file,
+    or an lxml tree or element; a WUS document may come in its SOAP envelope. ``profile`` gives what
+    depends on the sender's setup (its OIN, active BerichtTypes, the clock). The :class:`Report` lists
+    every violation with its rule id and path; a document that cannot be read at all raises
+    :class:`~mobb_sdk.XmlError`.
+    """
+    if isinstance(document, _MODELS):
+        model: Any = document
+        report = validate_tree(to_tree(model), document_kind(model), backend)
+        if isinstance(model, Batch) and report.ok:
+            report = report.merged(check_batch(model, profile).violations)
+        return report
+    root = _root_of(document)  # type: ignore[arg-type]
+    kind = kind_of(root)
+    report = validate_tree(root, kind, backend)
+    if not report.ok:
+        return report
+    try:
+        parsed = from_tree(root, validate=False)
+    except ValidationError as exc:
+        return report.merged(exc.violations)
+    if kind is DocumentKind.BATCH:
+        assert isinstance(parsed, Batch)  # noqa: S101  (the kind says so)
+        report = report.merged(check_batch(parsed, profile).violations)
+    return report

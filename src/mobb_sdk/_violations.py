@@ -1,0 +1,74 @@
+"""What a check finds: a :class:`Violation` (rule id, path, message, severity) and the report of a run."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator
+
+import attrs
+
+from mobb_sdk._errors import ValidationError
+
+__all__ = ["Report", "Severity", "Violation"]
+
+
+class Severity(enum.Enum):
+    """How bad a violation is: an ``ERROR`` makes Logius refuse the letter, a ``WARNING`` does not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@attrs.frozen
+class Violation:
+    """One broken rule.
+
+    ``path`` says where, in model terms (``berichten[3].bijlagen[1].omschrijving``) when the problem is
+    in a batch, or as the element path of the document (``/Berichten/Bericht[4]/...``) when the model
+    cannot be known. ``xpath`` holds the element path too when it is known.
+    """
+
+    rule: str
+    path: str
+    message: str
+    severity: Severity = Severity.ERROR
+    xpath: str | None = None
+
+    def __str__(self) -> str:
+        level = "" if self.severity is Severity.ERROR else " (warning)"
+        return f"{self.rule} at {self.path or '/'}: {self.message}{level}"
+
+
+@attrs.frozen
+class Report:
+    """The outcome of a validation: every violation found, errors and warnings alike."""
+
+    violations: tuple[Violation, ...] = attrs.field(default=(), converter=tuple)
+
+    @property
+    def errors(self) -> tuple[Violation, ...]:
+        return tuple(v for v in self.violations if v.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Violation, ...]:
+        return tuple(v for v in self.violations if v.severity is Severity.WARNING)
+
+    @property
+    def ok(self) -> bool:
+        """True when no violation is an error (warnings allowed)."""
+        return not self.errors
+
+    @property
+    def rules(self) -> frozenset[str]:
+        return frozenset(v.rule for v in self.violations)
+
+    def __iter__(self) -> Iterator[Violation]:
+        return iter(self.violations)
+
+    def raise_for_errors(self) -> None:
+        """Raise :class:`~mobb_sdk.ValidationError` carrying every violation when there is an error."""
+        if not self.ok:
+            raise ValidationError(self.violations, f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)")
+
+    def merged(self, more: Iterable[Violation]) -> Report:
+        return Report((*self.violations, *more))
