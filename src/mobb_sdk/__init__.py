@@ -11,11 +11,13 @@ from __future__ import annotations
 from mobb_sdk._codec import from_soap, from_xml, to_soap, to_xml, write_batch
 from mobb_sdk._convert import converter, from_dict, from_json, to_dict, to_json
 from mobb_sdk._errors import (
+    ConfigurationError,
     ConversionError,
     DocumentTypeError,
     InvalidValueError,
     MobbError,
     SchemaError,
+    TransportError,
     ValidationError,
     XmlError,
     XmlSecurityError,
@@ -57,6 +59,7 @@ __all__ = [
     "AbonnementAanvraag",
     "Backend",
     "Batch",
+    "ConfigurationError",
     "Bericht",
     "BerichtResultaat",
     "Bijlage",
@@ -77,6 +80,7 @@ __all__ = [
     "Severity",
     "SoapFault",
     "SoortGebruiker",
+    "TransportError",
     "ValidateAbonnementenAanvraag",
     "ValidateAbonnementenAntwoord",
     "ValidationError",

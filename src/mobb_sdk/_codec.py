@@ -68,7 +68,7 @@ M = TypeVar("M", bound=Model)
 DUTCH_TIME: Final = ZoneInfo("Europe/Amsterdam")
 
 _Q = ns.qname
-_BVS = {"bvs": ns.BVS}
+_BVS = {"bvs": ns.BVS, "ber": ns.BER}
 _BER = {"ber": ns.BER}
 _XSI_NIL = _Q(ns.XSI, "nil")
 

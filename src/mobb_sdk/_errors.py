@@ -9,7 +9,18 @@
     ├── XmlError                    a document cannot be read as XML
     │   ├── XmlSecurityError        a hostile construct: DTD, entity, oversized or too deep a document
     │   └── DocumentTypeError       well-formed XML, but not a document of the interface (root, namespace)
-    └── ConversionError             a plain dict/JSON value cannot be turned into a model (``.errors``)
+    ├── ConversionError             a plain dict/JSON value cannot be turned into a model (``.errors``)
+    ├── ConfigurationError          missing or contradictory settings (URLs, CPA, certificates, world files)
+    └── TransportError              an exchange with ebms-core or the WUS service failed (``.retryable``)
+        ├── ConnectionFailed        no connection, or it broke before an answer came (retryable)
+        ├── TransportTimeout        connect, read, write or pool timeout (retryable)
+        ├── HttpStatusError         an unexpected HTTP status: ``.status``, ``.body`` (a short, masked excerpt);
+        │                           retryable for 502/503/504 and whenever the server sent ``Retry-After``
+        ├── ProtocolError           an answer that is not what the interface promises (non-JSON, non-XML,
+        │                           hostile XML, wrong namespace, unexpected shape)
+        └── SoapFaultError          the WUS service answered with a SOAP Fault: ``.fault``
+            ├── ApplicationFaultError       wrong input (``sh:ApplicationFault``); do not retry as is
+            └── DependentServiceFaultError  a back-end outage at Logius (``sh:DependentServiceFault``, retryable)
 
 Every error names the rule id (``BER-05``, ``BIJ-03``, ...) and where the problem is (field, path or
 element) when there is one. No error message ever contains a full BSN: identifiers are masked first.
@@ -17,18 +28,39 @@ element) when there is one. No error message ever contains a full BSN: identifie
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from mobb_sdk._models import SoapFault
     from mobb_sdk._violations import Violation
 
+# A run of exactly nine digits may be a BSN: whatever a server echoes back is masked before it is kept.
+_NINE_DIGITS = re.compile(r"(?<![0-9])[0-9]{5}([0-9]{4})(?![0-9])")
+
+
+def scrub(text: str, limit: int = 200) -> str:
+    """``text`` cut to ``limit`` characters with every 9-digit run (a possible BSN) masked as ``*****1234``."""
+    cut = text if len(text) <= limit else text[:limit] + "..."
+    return _NINE_DIGITS.sub(lambda m: "*****" + m.group(1), cut)
+
+
 __all__ = [
+    "ApplicationFaultError",
+    "ConfigurationError",
+    "ConnectionFailed",
     "ConversionError",
+    "DependentServiceFaultError",
     "DocumentTypeError",
+    "HttpStatusError",
     "InvalidValueError",
     "MobbError",
+    "ProtocolError",
     "SchemaError",
+    "SoapFaultError",
+    "TransportError",
+    "TransportTimeout",
     "ValidationError",
     "XmlError",
     "XmlSecurityError",
@@ -98,3 +130,107 @@ class ConversionError(MobbError):
     def __init__(self, errors: Sequence[str]) -> None:
         self.errors = tuple(errors)
         super().__init__("cannot convert to a model:\n" + "\n".join(f"  {e}" for e in self.errors))
+
+
+class ConfigurationError(MobbError):
+    """Settings are missing or contradict each other (an endpoint, the CPA, a certificate, a world file)."""
+
+
+class TransportError(MobbError):
+    """An exchange with ebms-core or the WUS service failed.
+
+    ``batch_id`` and ``bericht_ids`` name what it concerns (when it concerns a batch), ``status`` the HTTP
+    status (when there was an answer), ``code`` the rule id or fault code; ``retryable`` says whether the
+    same request, with the same ids, may succeed later.
+    """
+
+    retryable: bool = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        batch_id: object | None = None,
+        bericht_ids: Sequence[object] = (),
+        status: int | None = None,
+        code: str | None = None,
+    ) -> None:
+        self.batch_id = batch_id
+        self.bericht_ids = tuple(bericht_ids)
+        self.status = status
+        self.code = code
+        parts = [message]
+        if status is not None:
+            parts.append(f"HTTP {status}")
+        if code:
+            parts.append(code)
+        if batch_id is not None:
+            parts.append(f"BatchID {batch_id}")
+        super().__init__(" | ".join(parts))
+
+
+class ConnectionFailed(TransportError):
+    """No connection could be made, or it broke before the answer was complete."""
+
+    retryable = True
+
+
+class TransportTimeout(TransportError):
+    """A connect, read, write or pool timeout expired (every timeout of mobb-sdk is finite)."""
+
+    retryable = True
+
+
+#: Statuses a gateway or an overloaded server answers with; the same request may succeed later.
+RETRYABLE_STATUSES = frozenset({502, 503, 504})
+
+
+class HttpStatusError(TransportError):
+    """The server answered with a status the call does not expect (400, 404, 5xx).
+
+    ``body`` is a short excerpt of the answer, 9-digit numbers masked; ``retry_after`` the seconds the
+    server asked to wait (``Retry-After``), if it did.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        body: str = "",
+        retry_after: float | None = None,
+        batch_id: object | None = None,
+        bericht_ids: Sequence[object] = (),
+        code: str | None = None,
+    ) -> None:
+        self.body = scrub(body)
+        self.retry_after = retry_after
+        self.retryable = status in RETRYABLE_STATUSES or retry_after is not None
+        detail = f"{message}: {self.body}" if self.body else message
+        super().__init__(detail, batch_id=batch_id, bericht_ids=bericht_ids, status=status, code=code)
+
+
+class ProtocolError(TransportError):
+    """The answer is not what the interface promises: not JSON or XML, hostile, of the wrong shape."""
+
+
+class SoapFaultError(TransportError):
+    """The WUS service answered with a SOAP Fault; ``fault`` holds faultcode, faultstring and detail."""
+
+    def __init__(
+        self, fault: SoapFault, *, status: int | None = None, batch_id: object | None = None
+    ) -> None:
+        self.fault = fault
+        text = scrub(fault.message or fault.faultstring or "SOAP Fault")
+        code = fault.kind.value if fault.kind is not None else fault.faultcode or None
+        super().__init__(f"SOAP Fault {fault.faultcode}: {text}", status=status, code=code, batch_id=batch_id)
+
+
+class ApplicationFaultError(SoapFaultError):
+    """``sh:ApplicationFault``: the request was wrong (sender, BerichtType, BSNs); do not retry it as is."""
+
+
+class DependentServiceFaultError(SoapFaultError):
+    """``sh:DependentServiceFault``: a back end of the WUS service is down; the same call may succeed later."""
+
+    retryable = True

@@ -1,0 +1,241 @@
+"""Core codec speed and memory against hand-written lxml baselines, measured in the same run.
+
+Run: ``python benchmarks/bench_core.py`` (or ``nox -s bench``). Prints figures and ratios; asserts nothing.
+
+1. Build + serialise + guarantee schema validity of a 1000-letter batch without attachments.
+   Ours: ``to_xml(batch, validate=True)`` from models; baseline: plain dicts, ``SubElement`` building,
+   ``XMLSchema.validate`` on the tree and ``tostring``. Target: at most 1.3x.
+2. A 100 MB batch (150 letters, 2 PDFs of 250 kB each) to a file. Ours: ``write_batch`` (streams, checks the
+   skeleton against the XSD); baseline: the naive build + validate + ``tostring`` + write. Target: at most
+   0.5x. Peak memory growth of ``write_batch`` (in a fresh process, against the models already in memory)
+   at 150 and 600 letters: target under 64 MB plus the largest letter.
+3. Parse + validate a 1000-letter processing result into models. Ours: ``from_xml``; baseline:
+   ``etree.fromstring`` + ``XMLSchema.validate``. Target: at most 1.3x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from mobb_sdk import (
+    Batch,
+    Bericht,
+    BerichtResultaat,
+    Bijlage,
+    VerwerkingsCode,
+    VerwerkingsResultaat,
+    elfproef,
+    from_xml,
+    make_pdf,
+    to_xml,
+    write_batch,
+)
+from mobb_sdk import _namespaces as ns
+from mobb_sdk._schemas import DocumentKind, lxml_schema
+
+OIN = "00000001001234567000"
+BSNS = [s for s in (f"9999{i:05d}" for i in range(5000)) if elfproef(s)]
+
+
+def best_of(fn: Callable[[], Any], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def letters(n: int, pdf: bytes | None = None) -> list[Bericht]:
+    bijlagen = [Bijlage(pdf, "Aanslagbiljet", 1), Bijlage(pdf, "Toelichting", 2)] if pdf else []
+    return [
+        Bericht(
+            bsn=BSNS[i % len(BSNS)],
+            bericht_type="WOZ",
+            onderwerp=f"WOZ-beschikking {i}",
+            bericht_tekst="Beste inwoner,\nUw WOZ-beschikking staat klaar.\nMet vriendelijke groet",
+            referentie=f"WOZ-2026-{i:06d}",
+            publicatie_datum=datetime(2026, 12, 1, tzinfo=UTC),
+            bijlagen=bijlagen,
+        )
+        for i in range(n)
+    ]
+
+
+def as_dicts(batch: Batch) -> dict[str, Any]:
+    return {
+        "batch_id": str(batch.batch_id),
+        "aanmaak": batch.aanmaak_datum.isoformat(),
+        "oin": batch.afzender.value,
+        "berichten": [
+            {
+                "id": str(b.bericht_id),
+                "type": b.bericht_type,
+                "publicatie": b.publicatie_datum.isoformat() if b.publicatie_datum else None,
+                "onderwerp": b.onderwerp,
+                "tekst": (b.bericht_tekst or "").replace("\n", "\\r\\n"),
+                "referentie": b.referentie,
+                "bsn": b.bsn.value,
+                "bijlagen": [(x.inhoud, x.omschrijving, x.volgorde) for x in b.bijlagen],
+            }
+            for b in batch.berichten
+        ],
+    }
+
+
+def baseline_batch(data: dict[str, Any], schema: etree.XMLSchema) -> bytes:
+    """What a vendor writes by hand: SubElement calls, validate the tree, tostring."""
+    bvs, ber = ns.BVS, ns.BER
+    root = etree.Element(f"{{{bvs}}}Berichten", nsmap={"bvs": bvs})
+    info = etree.SubElement(root, f"{{{bvs}}}BatchInformatie")
+    etree.SubElement(info, f"{{{bvs}}}BatchID").text = data["batch_id"]
+    etree.SubElement(info, f"{{{bvs}}}AanmaakDatum").text = data["aanmaak"]
+    etree.SubElement(info, f"{{{bvs}}}BerichtLeverancierID").text = data["oin"]
+    for b in data["berichten"]:
+        el = etree.SubElement(root, f"{{{ber}}}Bericht", nsmap={"ber": ber})
+        bi = etree.SubElement(el, f"{{{ber}}}BerichtInformatie")
+        etree.SubElement(bi, f"{{{ber}}}BatchID").text = data["batch_id"]
+        etree.SubElement(bi, f"{{{ber}}}BerichtID").text = b["id"]
+        etree.SubElement(bi, f"{{{ber}}}BerichtType").text = b["type"]
+        if b["publicatie"]:
+            etree.SubElement(bi, f"{{{ber}}}PublicatieDatum").text = b["publicatie"]
+        etree.SubElement(bi, f"{{{ber}}}Onderwerp").text = b["onderwerp"]
+        etree.SubElement(bi, f"{{{ber}}}BerichtTekst").text = b["tekst"]
+        etree.SubElement(bi, f"{{{ber}}}Referentie").text = b["referentie"]
+        etree.SubElement(bi, f"{{{ber}}}GebruikerID").text = b["bsn"]
+        etree.SubElement(bi, f"{{{ber}}}SoortGebruiker").text = "Burger"
+        if b["bijlagen"]:
+            bl = etree.SubElement(el, f"{{{ber}}}Bijlagen")
+            for inhoud, omschrijving, volgorde in b["bijlagen"]:
+                x = etree.SubElement(bl, f"{{{ber}}}Bijlage")
+                etree.SubElement(x, f"{{{ber}}}Inhoud").text = base64.b64encode(inhoud).decode("ascii")
+                etree.SubElement(x, f"{{{ber}}}BijlageType").text = "Pdf"
+                etree.SubElement(x, f"{{{ber}}}Omschrijving").text = omschrijving
+                etree.SubElement(x, f"{{{ber}}}Volgorde").text = str(volgorde)
+    schema.assertValid(root)
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def result_document(n: int) -> bytes:
+    codes = list(VerwerkingsCode)
+    now = datetime.now(UTC)
+    berichten = [BerichtResultaat(uuid.uuid4(), "WOZ", codes[i % 3]) for i in range(n)]
+    return to_xml(VerwerkingsResultaat.tally(OIN, uuid.uuid4(), berichten, now, now + timedelta(minutes=5)))
+
+
+def ratio_line(name: str, ours: float, base: float, target: str) -> None:
+    print(f"{name:<58} ours {ours * 1000:9.1f} ms  baseline {base * 1000:9.1f} ms  ratio {ours / base:5.2f}x  (target {target})")
+
+
+def bench_small(repeat: int) -> None:
+    batch = Batch(OIN, letters(1000))
+    data = as_dicts(batch)
+    schema = lxml_schema(DocumentKind.BATCH)
+    assert to_xml(batch, validate=True)  # warm both paths (schema compiled once)
+    baseline_batch(data, schema)
+    ours = best_of(lambda: to_xml(batch, validate=True), repeat)
+    base = best_of(lambda: baseline_batch(data, schema), repeat)
+    ratio_line("1000-letter batch: build + validate + serialise", ours, base, "<= 1.3x")
+
+
+def bench_result(repeat: int) -> None:
+    document = result_document(1000)
+    schema = lxml_schema(DocumentKind.RESULT)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+
+    def baseline() -> None:
+        schema.assertValid(etree.fromstring(document, parser))
+
+    from_xml(document)
+    baseline()
+    ours = best_of(lambda: from_xml(document), repeat)
+    base = best_of(baseline, repeat)
+    ratio_line("1000-letter result: parse + validate (+ models for ours)", ours, base, "<= 1.3x")
+
+
+def bench_large(repeat: int, workdir: Path) -> None:
+    pdf = make_pdf("WOZ-beschikking", pad_to=250_000)
+    batch = Batch(OIN, letters(150, pdf))
+    data = as_dicts(batch)
+    schema = lxml_schema(DocumentKind.BATCH)
+    ours_path, base_path = workdir / "ours.xml", workdir / "base.xml"
+
+    def ours() -> None:
+        write_batch(batch, ours_path)
+
+    def baseline() -> None:
+        base_path.write_bytes(baseline_batch(data, schema))
+
+    ours_t = best_of(ours, repeat)
+    base_t = best_of(baseline, repeat)
+    size = ours_path.stat().st_size
+    ratio_line(f"100 MB batch to a file ({size / 1e6:.1f} MB written)", ours_t, base_t, "<= 0.5x")
+
+
+def peak_growth_child(n: int, target: str) -> None:
+    """Runs in a fresh process: build the models, reset the peak, stream, report the peak growth."""
+    pdf = make_pdf("WOZ-beschikking", pad_to=250_000)
+    batch = Batch(OIN, letters(n, pdf))
+    Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM (peak RSS) to the current RSS
+    before = _status_kb("VmRSS")
+    write_batch(batch, target)
+    growth = _status_kb("VmHWM") - before
+    print(f"{growth}")
+
+
+def _status_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(field)
+
+
+def bench_memory(workdir: Path) -> None:
+    if not Path("/proc/self/clear_refs").exists():
+        print("peak memory: skipped (needs Linux /proc)")
+        return
+    largest_letter_mb = 2 * 250_000 * 4 / 3 / 1e6
+    for n in (150, 600):
+        out = subprocess.run(
+            [sys.executable, __file__, "--memory-child", str(n), str(workdir / f"mem{n}.xml")],
+            check=True, capture_output=True, text=True,
+        )
+        growth_mb = int(out.stdout.strip().splitlines()[-1]) / 1024
+        size_mb = (workdir / f"mem{n}.xml").stat().st_size / 1e6
+        print(
+            f"write_batch peak memory growth, {n} letters ({size_mb:6.1f} MB file): {growth_mb:6.1f} MB "
+            f"(target < {64 + largest_letter_mb:.1f} MB = 64 MB + largest letter)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--memory-child", nargs=2, metavar=("LETTERS", "TARGET"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_child:
+        peak_growth_child(int(args.memory_child[0]), args.memory_child[1])
+        return
+    print(f"mobb-sdk core benchmark (python {sys.version.split()[0]}, lxml {etree.__version__}, {os.cpu_count()} cpu)")
+    bench_small(args.repeat)
+    bench_result(args.repeat)
+    with tempfile.TemporaryDirectory() as tmp:
+        bench_large(max(2, args.repeat // 2), Path(tmp))
+        bench_memory(Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
