@@ -1,0 +1,490 @@
+"""The bundled schema set: files and their facts, manifest, closed import resolution, compile-once."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import socket
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xmlschema
+from lxml import etree
+
+from mobb_sdk import _schemas
+from mobb_sdk._errors import DocumentTypeError, SchemaError
+from mobb_sdk._schemas import (
+    MANIFEST_NAME,
+    SCHEMA_FILES,
+    SCHEMA_VERSION,
+    DocumentKind,
+    SchemaSet,
+    default_schema_set,
+    fault_kind,
+    kind_of,
+    lxml_schema,
+    manifest_hash,
+    schema_dir,
+    schema_manifest,
+    verify_manifest,
+    write_manifest,
+    xmlschema_schema,
+)
+
+REPO_SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+XS = "{http://www.w3.org/2001/XMLSchema}"
+BVS = "http://schemas.rdw.nl/GEB/BerichtVerwerkService/Types/2009/01"
+BER = "http://schemas.rdw.nl/GEB/BerichtenProsessor/Bericht/Types/2009/01"
+RES = "http://schemas.rdw.nl/GEB/BerichtVerwerkService/BerichtResultaat/Types/2009/01"
+VAL = "http://schemas.rdw.nl/GEB/BerichtenboxValidatieService/2009/01"
+VALT = "http://schemas.rdw.nl/GEB/BerichtenboxValidatieService/Types/2009/01"
+SH = "http://schemas.rdw.nl/GEB/Shared/Types/2009/01"
+ABO = "http://schemas.overheid.nl/GEB/AbonnementServiceProcessor/2014/02"
+
+
+@pytest.fixture
+def schema_copy(tmp_path: Path) -> Path:
+    """A private copy of the bundled schema directory to tamper with."""
+    target = tmp_path / "schemas"
+    shutil.copytree(schema_dir(), target)
+    return target
+
+
+def xsd(name: str) -> etree._Element:
+    return etree.parse(str(REPO_SCHEMAS / name)).getroot()
+
+
+# ------------------------------------------------------------------------------------ the files
+
+
+def test_schema_dir_is_the_source_tree_here() -> None:
+    directory = schema_dir()
+    assert directory.resolve() == REPO_SCHEMAS.resolve()
+    for name in SCHEMA_FILES:
+        assert (directory / name).is_file()
+    assert (directory / MANIFEST_NAME).is_file()
+
+
+def test_the_logius_name_mismatch_is_kept() -> None:
+    # The request schema imports a name the package does not ship; the alias table resolves it.
+    imports = xsd("GLOBEBatchRequest.xsd").findall(f"{XS}import")
+    assert [(i.get("namespace"), i.get("schemaLocation")) for i in imports] == [
+        (BER, "GLOBEBatchRequestTypes.xsd")
+    ]
+    assert not (REPO_SCHEMAS / "GLOBEBatchRequestTypes.xsd").exists()
+    assert "GLOBEBatchRequestTypes_128ch.xsd" in SCHEMA_FILES
+
+
+@pytest.mark.parametrize(
+    ("name", "namespace", "form"),
+    [
+        ("GLOBEBatchRequest.xsd", BVS, "qualified"),
+        ("GLOBEBatchRequestTypes_128ch.xsd", BER, "qualified"),
+        ("GLOBEBatchResponse.xsd", BVS, "unqualified"),
+        ("GLOBEBatchResultTypes.xsd", RES, "unqualified"),
+        ("BerichtenboxValidatieService.xsd", VAL, "qualified"),
+        ("BerichtenboxValidatieServiceTypes.xsd", VALT, "qualified"),
+        ("SharedTypes.xsd", SH, "qualified"),
+        ("AbonnementAanvraag.xsd", ABO, "unqualified"),
+    ],
+)
+def test_namespace_form_and_version(name: str, namespace: str, form: str) -> None:
+    root = xsd(name)
+    assert root.get("targetNamespace") == namespace
+    assert root.get("elementFormDefault") == form
+    assert root.get("version") == SCHEMA_VERSION
+
+
+def test_schema_version() -> None:
+    assert SCHEMA_VERSION == "2026.1"
+
+
+def _simple_type(name: str, file: str) -> etree._Element:
+    (found,) = xsd(file).findall(f"{XS}simpleType[@name='{name}']")
+    return found
+
+
+def _facets(name: str, file: str = "GLOBEBatchRequestTypes_128ch.xsd") -> dict[str, list[str]]:
+    restriction = _simple_type(name, file).find(f"{XS}restriction")
+    assert restriction is not None
+    facets: dict[str, list[str]] = {"base": [restriction.get("base", "")]}
+    for facet in restriction:
+        facets.setdefault(etree.QName(facet).localname, []).append(facet.get("value", ""))
+    return facets
+
+
+GUID = r"[\da-fA-F]{8}-[\da-fA-F]{4}-[\da-fA-F]{4}-[\da-fA-F]{4}-[\da-fA-F]{12}"
+
+
+def test_facts_of_the_letter_types() -> None:
+    assert _facets("guid") == {"base": ["xs:string"], "pattern": [GUID]}
+    assert _facets("guid", "GLOBEBatchRequest.xsd") == {"base": ["xs:string"], "pattern": [GUID]}
+    assert _facets("guid", "GLOBEBatchResponse.xsd") == {"base": ["xs:string"], "pattern": [GUID]}
+    assert _facets("guid", "GLOBEBatchResultTypes.xsd") == {"base": ["xs:string"], "pattern": [GUID]}
+    assert _facets("BerichtLeverancierID", "GLOBEBatchRequest.xsd") == {
+        "base": ["xs:string"],
+        "minLength": ["1"],
+        "maxLength": ["25"],
+    }
+    assert _facets("BerichtType") == {"base": ["xs:string"], "minLength": ["1"], "maxLength": ["8"]}
+    assert _facets("Onderwerp") == {"base": ["xs:string"], "minLength": ["1"], "maxLength": ["50"]}
+    assert _facets("BerichtTekst") == {"base": ["xs:string"], "minLength": ["0"], "maxLength": ["4000"]}
+    assert _facets("Referentie") == {"base": ["xs:string"], "minLength": ["0"], "maxLength": ["25"]}
+    assert _facets("GebruikerID") == {"base": ["xs:string"], "minLength": ["1"]}
+    assert _facets("SoortGebruiker") == {"base": ["xs:string"], "enumeration": ["Burger"]}
+    assert _facets("Inhoud") == {"base": ["xs:base64Binary"], "minLength": ["1"]}
+    assert _facets("BijlageType") == {"base": ["xs:string"], "enumeration": ["Pdf"]}
+    assert _facets("Omschrijving") == {"base": ["xs:string"], "minLength": ["1"], "maxLength": ["128"]}
+
+
+def test_verwerkingscodes_are_exactly_the_ten() -> None:
+    assert _facets("VerwerkingsCode", "GLOBEBatchResultTypes.xsd")["enumeration"] == [
+        "Verwerkt",
+        "TechnischProbleem",
+        "NietActiefOfGeabonneerd",
+        "BerichtTypeNietOndersteund",
+        "PublicatieDatumLigtTeVerInDeToekomst",
+        "AanmaakDatumLigtTeVerInHetVerleden",
+        "BerichtBestaatAl",
+        "BijlageTeGroot",
+        "OinInCPAKomtNietOvereenMetOinInBericht",
+        "XmlValidatieTegenXsdValtNegatiefUit",
+    ]
+
+
+def _sequence(schema: Any, type_name: str) -> list[tuple[str, int, int | None, bool]]:
+    """(qualified name, minOccurs, maxOccurs, nillable) of a complex type's elements, per xmlschema."""
+    content = schema.maps.types[type_name].content
+    return [(e.name, e.min_occurs, e.max_occurs, e.nillable) for e in content.iter_elements()]
+
+
+def test_element_order_and_cardinalities_of_the_batch() -> None:
+    schema = xmlschema_schema(DocumentKind.BATCH)
+    b = f"{{{BER}}}"
+    assert _sequence(schema, f"{{{BVS}}}Berichten") == [
+        (f"{{{BVS}}}BatchInformatie", 1, 1, False),
+        (f"{b}Bericht", 1, 1000, False),
+    ]
+    assert [n for n, *_ in _sequence(schema, f"{{{BVS}}}BatchInformatie")] == [
+        f"{{{BVS}}}BatchID",
+        f"{{{BVS}}}AanmaakDatum",
+        f"{{{BVS}}}BerichtLeverancierID",
+    ]
+    assert _sequence(schema, f"{b}Bericht") == [
+        (f"{b}BerichtInformatie", 1, 1, False),
+        (f"{b}Bijlagen", 0, 1, False),
+    ]
+    assert _sequence(schema, f"{b}BerichtInformatie") == [
+        (f"{b}BatchID", 1, 1, False),
+        (f"{b}BerichtID", 1, 1, False),
+        (f"{b}BerichtType", 1, 1, False),
+        (f"{b}PublicatieDatum", 0, 1, False),
+        (f"{b}EindDatumHandelingsTermijn", 0, 1, False),
+        (f"{b}Onderwerp", 1, 1, False),
+        (f"{b}BerichtTekst", 0, 1, False),
+        (f"{b}Referentie", 0, 1, False),
+        (f"{b}GebruikerID", 1, 1, False),
+        (f"{b}SoortGebruiker", 1, 1, False),
+    ]
+    assert _sequence(schema, f"{b}Bijlagen") == [(f"{b}Bijlage", 1, 2, False)]
+    assert [n for n, *_ in _sequence(schema, f"{b}Bijlage")] == [
+        f"{b}Inhoud",
+        f"{b}BijlageType",
+        f"{b}Omschrijving",
+        f"{b}Volgorde",
+    ]
+    assert schema.maps.elements[f"{b}Bericht"].type.content[1].type.content[0].type.content[3].type.name == (
+        "{http://www.w3.org/2001/XMLSchema}int"
+    )
+
+
+def test_result_and_wus_cardinalities() -> None:
+    result = xmlschema_schema(DocumentKind.RESULT)
+    assert _sequence(result, f"{{{BVS}}}BerichtResultaten") == [(f"{{{RES}}}Bericht", 0, 1000, False)]
+    assert _sequence(result, f"{{{RES}}}BerichtResultaat") == [
+        ("BerichtID", 1, 1, False),
+        ("BerichtType", 1, 1, False),
+        ("VerwerkingsCode", 1, 1, False),
+        ("Stadium", 0, 1, True),
+    ]
+    wus = xmlschema_schema(DocumentKind.WUS_REQUEST)
+    request = wus.maps.elements[f"{{{VAL}}}ValidateAbonnementen"].type.content
+    assert [(e.name, e.min_occurs, e.max_occurs, e.nillable) for e in request.iter_elements()] == [
+        (f"{{{VAL}}}validateAbonnementenAanvraag", 0, 1, True)
+    ]
+    response = wus.maps.elements[f"{{{VAL}}}ValidateAbonnementenResponse"].type.content
+    assert [(e.name, e.min_occurs, e.max_occurs, e.nillable) for e in response.iter_elements()] == [
+        (f"{{{VAL}}}ValidateAbonnementenResult", 0, 1, True)
+    ]
+    assert _sequence(wus, f"{{{VALT}}}ValidateAbonnementenAanvraag") == [
+        (f"{{{VALT}}}berichtleverancierCode", 1, 1, True),
+        (f"{{{VALT}}}berichtTypeCode", 1, 1, True),
+        (f"{{{VALT}}}klanten", 1, 1, True),
+    ]
+    assert _sequence(wus, f"{{{VALT}}}ArrayOfAbonnement") == [(f"{{{VALT}}}Abonnement", 0, None, True)]
+    assert _sequence(wus, f"{{{VALT}}}Abonnement") == [
+        (f"{{{VALT}}}klant", 1, 1, True),
+        (f"{{{VALT}}}isBerichtSturen", 1, 1, False),
+    ]
+    assert _sequence(wus, f"{{{SH}}}ArrayOfKlant") == [(f"{{{SH}}}Klant", 0, None, True)]
+    assert _sequence(wus, f"{{{SH}}}Klant") == [(f"{{{SH}}}Key", 0, 1, True), (f"{{{SH}}}Rol", 0, 1, False)]
+    shared = xmlschema_schema(DocumentKind.APPLICATION_FAULT)
+    for fault in ("ApplicationFault", "DependentServiceFault"):
+        assert _sequence(shared, f"{{{SH}}}{fault}") == [(f"{{{SH}}}Message", 1, 1, True)]
+
+
+# ---------------------------------------------------------------------------------- document kinds
+
+
+def test_document_kinds() -> None:
+    assert [k.value for k in DocumentKind if not k.is_fault] == [
+        "batch",
+        "result",
+        "wus_request",
+        "wus_response",
+        "abonnement_aanvraag",
+    ]
+    assert DocumentKind.BATCH.root == (BVS, "Berichten")
+    assert DocumentKind.RESULT.root == (BVS, "BerichtVerwerkResponse")
+    assert DocumentKind.WUS_REQUEST.root_tag == f"{{{VAL}}}ValidateAbonnementen"
+    assert DocumentKind.ABONNEMENT_AANVRAAG.schema_file == "AbonnementAanvraag.xsd"
+    assert DocumentKind.BATCH.schema_file == "GLOBEBatchRequest.xsd"
+    for kind in DocumentKind:
+        assert kind.value == kind.value.lower()
+        assert kind.schema_file in SCHEMA_FILES
+
+
+def test_kind_of() -> None:
+    assert kind_of(etree.Element(f"{{{BVS}}}Berichten")) is DocumentKind.BATCH
+    assert (
+        kind_of(etree.ElementTree(etree.Element(f"{{{ABO}}}AbonnementAanvraag")))
+        is DocumentKind.ABONNEMENT_AANVRAAG
+    )
+    with pytest.raises(DocumentTypeError, match="'Berichten' in namespace 'urn:other'"):
+        kind_of(etree.Element("{urn:other}Berichten"))
+    with pytest.raises(DocumentTypeError, match="'Berichten' in no namespace"):
+        kind_of(etree.Element("Berichten"))
+    # A fault detail is not a document root; fault_kind finds it.
+    with pytest.raises(DocumentTypeError):
+        kind_of(etree.Element(f"{{{SH}}}ApplicationFault"))
+    assert fault_kind(etree.Element(f"{{{SH}}}ApplicationFault")) is DocumentKind.APPLICATION_FAULT
+    assert fault_kind(etree.Element(f"{{{SH}}}DependentServiceFault")) is DocumentKind.DEPENDENT_SERVICE_FAULT
+    with pytest.raises(DocumentTypeError):
+        fault_kind(etree.Element(f"{{{BVS}}}Berichten"))
+
+
+# ---------------------------------------------------------------------------------------- manifest
+
+
+def test_manifest_is_current_and_complete() -> None:
+    manifest = schema_manifest()
+    assert sorted(manifest) == sorted(SCHEMA_FILES)
+    for name, digest in manifest.items():
+        assert hashlib.sha256((REPO_SCHEMAS / name).read_bytes()).hexdigest() == digest
+    assert sorted(p.name for p in REPO_SCHEMAS.glob("*.xsd")) == sorted(SCHEMA_FILES)
+    verify_manifest()
+
+
+def test_manifest_hash_is_the_hash_of_the_manifest_text() -> None:
+    text = (REPO_SCHEMAS / MANIFEST_NAME).read_bytes()
+    assert manifest_hash() == hashlib.sha256(text).hexdigest()
+    assert len(manifest_hash()) == 64
+
+
+def test_manifest_is_in_sha256sum_format() -> None:
+    for line in (REPO_SCHEMAS / MANIFEST_NAME).read_text().splitlines():
+        digest, name = line.split("  ")
+        assert len(digest) == 64
+        assert name in SCHEMA_FILES
+
+
+def test_write_manifest_reproduces_the_shipped_one(schema_copy: Path) -> None:
+    (schema_copy / MANIFEST_NAME).unlink()
+    text = write_manifest(schema_copy)
+    assert text == (REPO_SCHEMAS / MANIFEST_NAME).read_text()
+    verify_manifest(schema_copy)
+
+
+def test_tampered_schema_is_refused(schema_copy: Path) -> None:
+    target = schema_copy / "GLOBEBatchRequestTypes_128ch.xsd"
+    target.write_bytes(target.read_bytes().replace(b'value="50"', b'value="60"'))
+    with pytest.raises(SchemaError, match=r"GLOBEBatchRequestTypes_128ch\.xsd"):
+        verify_manifest(schema_copy)
+    schemas = SchemaSet(schema_copy)
+    with pytest.raises(SchemaError, match="changed"):
+        schemas.lxml_schema(DocumentKind.BATCH)
+    with pytest.raises(SchemaError):
+        schemas.xmlschema_schema(DocumentKind.RESULT)
+    # Re-writing the manifest accepts the change (that is how a schema edit is committed).
+    write_manifest(schema_copy)
+    assert SchemaSet(schema_copy).lxml_schema(DocumentKind.BATCH) is not None
+
+
+@pytest.mark.parametrize(
+    ("damage", "match"),
+    [
+        ("delete-file", "cannot be read"),
+        ("delete-manifest", "manifest"),
+        ("unlisted-file", "not in MANIFEST"),
+        ("drop-line", "does not list"),
+        ("bad-line", "line 1"),
+        ("path-in-manifest", "line 1"),
+    ],
+)
+def test_broken_manifest_or_set_is_refused(schema_copy: Path, damage: str, match: str) -> None:
+    manifest = schema_copy / MANIFEST_NAME
+    lines = manifest.read_text().splitlines(keepends=True)
+    if damage == "delete-file":
+        (schema_copy / "SharedTypes.xsd").unlink()
+    elif damage == "delete-manifest":
+        manifest.unlink()
+    elif damage == "unlisted-file":
+        shutil.copy(schema_copy / "SharedTypes.xsd", schema_copy / "Extra.xsd")
+    elif damage == "drop-line":
+        manifest.write_text("".join(lines[1:]))
+    elif damage == "bad-line":
+        manifest.write_text("not a digest  SharedTypes.xsd\n" + "".join(lines))
+    elif damage == "path-in-manifest":
+        manifest.write_text(f"{'0' * 64}  ../SharedTypes.xsd\n" + "".join(lines))
+    with pytest.raises(SchemaError, match=match):
+        verify_manifest(schema_copy)
+    with pytest.raises(SchemaError):
+        SchemaSet(schema_copy).lxml_schema(DocumentKind.WUS_REQUEST)
+
+
+def test_manifest_is_verified_once_per_set(monkeypatch: pytest.MonkeyPatch, schema_copy: Path) -> None:
+    calls: list[Path] = []
+    real = _schemas._read_verified
+
+    def counting(directory: Path) -> dict[str, bytes]:
+        calls.append(directory)
+        return real(directory)
+
+    monkeypatch.setattr(_schemas, "_read_verified", counting)
+    schemas = SchemaSet(schema_copy)
+    for kind in DocumentKind:
+        schemas.lxml_schema(kind)
+        schemas.xmlschema_schema(kind)
+    assert calls == [schema_copy]
+
+
+# -------------------------------------------------------------------------------- import resolution
+
+
+def _redirect_import(directory: Path, file: str, old: str, new: str) -> None:
+    path = directory / file
+    text = path.read_text()
+    assert f'schemaLocation="{old}"' in text
+    path.write_text(text.replace(f'schemaLocation="{old}"', f'schemaLocation="{new}"'))
+    write_manifest(directory)
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    attempts: list[object] = []
+
+    def refuse(self: socket.socket, address: object) -> None:
+        attempts.append(address)
+        raise OSError("network used in a test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    return attempts
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://127.0.0.1:9/GLOBEBatchRequestTypes.xsd",
+        "https://example.invalid/types.xsd",
+        "Other.xsd",
+        "../schemas/GLOBEBatchRequestTypes_128ch.xsd",
+        "sub/GLOBEBatchRequestTypes_128ch.xsd",
+    ],
+)
+def test_unresolvable_import_is_an_error(schema_copy: Path, no_network: list[object], location: str) -> None:
+    _redirect_import(schema_copy, "GLOBEBatchRequest.xsd", "GLOBEBatchRequestTypes.xsd", location)
+    with pytest.raises(SchemaError, match="cannot resolve schema location"):
+        SchemaSet(schema_copy).lxml_schema(DocumentKind.BATCH)
+    with pytest.raises(SchemaError, match="cannot resolve schema location"):
+        SchemaSet(schema_copy).xmlschema_schema(DocumentKind.BATCH)
+    assert no_network == []
+
+
+def test_nested_import_is_resolved_and_checked(schema_copy: Path, no_network: list[object]) -> None:
+    # SharedTypes.xsd is imported by the types file, not the service file: a second-level import.
+    _redirect_import(
+        schema_copy, "BerichtenboxValidatieServiceTypes.xsd", "SharedTypes.xsd", "http://x/Shared.xsd"
+    )
+    for compile_ in (SchemaSet.lxml_schema, SchemaSet.xmlschema_schema):
+        with pytest.raises(SchemaError, match="cannot resolve"):
+            compile_(SchemaSet(schema_copy), DocumentKind.WUS_REQUEST)
+    assert no_network == []
+
+
+def test_alias_name_resolves_to_the_128ch_file(schema_copy: Path) -> None:
+    # Point the _128ch file's Onderwerp at 60: the alias must load this file, not some other copy.
+    target = schema_copy / "GLOBEBatchRequestTypes_128ch.xsd"
+    target.write_bytes(
+        target.read_bytes().replace(b'<xs:maxLength value="50"/>', b'<xs:maxLength value="60"/>')
+    )
+    write_manifest(schema_copy)
+    schemas = SchemaSet(schema_copy)
+    element = f"{{{BER}}}Onderwerp"
+    lxml_doc = schemas.lxml_schema(DocumentKind.BATCH)
+    assert lxml_doc is not None
+    xs_schema = schemas.xmlschema_schema(DocumentKind.BATCH)
+    onderwerp = xs_schema.maps.types[f"{{{BER}}}BerichtInformatie"].content[5]
+    assert onderwerp.name == element
+    assert onderwerp.type.max_length == 60
+
+
+def test_schema_that_does_not_compile_is_a_schema_error(schema_copy: Path) -> None:
+    path = schema_copy / "AbonnementAanvraag.xsd"
+    path.write_text(path.read_text().replace('type="abo:VerzoekId"', 'type="abo:Missing"'))
+    write_manifest(schema_copy)
+    with pytest.raises(SchemaError, match=r"AbonnementAanvraag\.xsd does not compile"):
+        SchemaSet(schema_copy).lxml_schema(DocumentKind.ABONNEMENT_AANVRAAG)
+    with pytest.raises(SchemaError, match=r"AbonnementAanvraag\.xsd does not compile"):
+        SchemaSet(schema_copy).xmlschema_schema(DocumentKind.ABONNEMENT_AANVRAAG)
+
+
+# ------------------------------------------------------------------------------------ compile once
+
+
+def test_compiled_once_and_shared() -> None:
+    assert lxml_schema(DocumentKind.BATCH) is lxml_schema(DocumentKind.BATCH)
+    assert xmlschema_schema(DocumentKind.RESULT) is xmlschema_schema(DocumentKind.RESULT)
+    assert lxml_schema(DocumentKind.BATCH) is default_schema_set().lxml_schema(DocumentKind.BATCH)
+    # The WUS request and response are one schema file, compiled once.
+    assert lxml_schema(DocumentKind.WUS_REQUEST) is lxml_schema(DocumentKind.WUS_RESPONSE)
+    assert xmlschema_schema(DocumentKind.WUS_REQUEST) is xmlschema_schema(DocumentKind.WUS_RESPONSE)
+    assert isinstance(lxml_schema(DocumentKind.BATCH), etree.XMLSchema)
+    assert isinstance(xmlschema_schema(DocumentKind.BATCH), xmlschema.XMLSchema10)
+
+
+def test_concurrent_first_compilation_builds_one_object(schema_copy: Path) -> None:
+    schemas = SchemaSet(schema_copy)
+    barrier = threading.Barrier(8)
+    results: list[tuple[object, object]] = []
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            barrier.wait()
+            results.append(
+                (schemas.lxml_schema(DocumentKind.BATCH), schemas.xmlschema_schema(DocumentKind.BATCH))
+            )
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(results) == 8
+    assert len({id(lx) for lx, _ in results}) == 1
+    assert len({id(xs) for _, xs in results}) == 1
