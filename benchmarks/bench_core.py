@@ -137,7 +137,9 @@ def result_document(n: int) -> bytes:
 
 
 def ratio_line(name: str, ours: float, base: float, target: str) -> None:
-    print(f"{name:<58} ours {ours * 1000:9.1f} ms  baseline {base * 1000:9.1f} ms  ratio {ours / base:5.2f}x  (target {target})")
+    print(
+        f"{name:<58} ours {ours * 1000:9.1f} ms  baseline {base * 1000:9.1f} ms  ratio {ours / base:5.2f}x  (target {target})"
+    )
 
 
 def bench_small(repeat: int) -> None:
@@ -211,7 +213,9 @@ def bench_memory(workdir: Path) -> None:
     for n in (150, 600):
         out = subprocess.run(
             [sys.executable, __file__, "--memory-child", str(n), str(workdir / f"mem{n}.xml")],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         growth_mb = int(out.stdout.strip().splitlines()[-1]) / 1024
         size_mb = (workdir / f"mem{n}.xml").stat().st_size / 1e6
@@ -229,7 +233,9 @@ def main() -> None:
     if args.memory_child:
         peak_growth_child(int(args.memory_child[0]), args.memory_child[1])
         return
-    print(f"mobb-sdk core benchmark (python {sys.version.split()[0]}, lxml {etree.__version__}, {os.cpu_count()} cpu)")
+    print(
+        f"mobb-sdk core benchmark (python {sys.version.split()[0]}, lxml {etree.__version__}, {os.cpu_count()} cpu)"
+    )
     bench_small(args.repeat)
     bench_result(args.repeat)
     with tempfile.TemporaryDirectory() as tmp:

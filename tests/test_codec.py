@@ -40,8 +40,12 @@ DATA = Path(__file__).parent / "data" / "xml"
 def result_model(n: int = 3) -> VerwerkingsResultaat:
     codes = list(VerwerkingsCode)
     berichten = [BerichtResultaat(uuid.uuid4(), "WOZ", codes[i % len(codes)]) for i in range(n)]
-    berichten.append(BerichtResultaat(NIL_GUID, "WOZ", VerwerkingsCode.XML_VALIDATIE_TEGEN_XSD_VALT_NEGATIEF_UIT, None))
-    return VerwerkingsResultaat.tally(str(TEST_OIN), uuid.uuid4(), berichten, FIXED_NOW, FIXED_NOW + timedelta(hours=1))
+    berichten.append(
+        BerichtResultaat(NIL_GUID, "WOZ", VerwerkingsCode.XML_VALIDATIE_TEGEN_XSD_VALT_NEGATIEF_UIT, None)
+    )
+    return VerwerkingsResultaat.tally(
+        str(TEST_OIN), uuid.uuid4(), berichten, FIXED_NOW, FIXED_NOW + timedelta(hours=1)
+    )
 
 
 MODELS = {
@@ -52,7 +56,9 @@ MODELS = {
             make_bericht(
                 0,
                 publicatie_datum=FIXED_NOW + timedelta(days=2),
-                eind_datum_handelings_termijn=datetime(2027, 1, 1, 9, 30, tzinfo=timezone(timedelta(hours=1))),
+                eind_datum_handelings_termijn=datetime(
+                    2027, 1, 1, 9, 30, tzinfo=timezone(timedelta(hours=1))
+                ),
                 bericht_tekst="Zie https://example.nl \nvoor €uitleg & <meer>",
                 referentie="",
                 bijlagen=[b"%PDF-1.4 one", b"%PDF-1.4 two"],
@@ -91,14 +97,27 @@ def test_batch_layout_is_qualified_and_in_spec_order():
     assert bericht.tag == f"{{{ns.BER}}}Bericht"
     names = [etree.QName(c).localname for c in bericht[0]]
     assert names == [
-        "BatchID", "BerichtID", "BerichtType", "PublicatieDatum", "EindDatumHandelingsTermijn", "Onderwerp",
-        "BerichtTekst", "Referentie", "GebruikerID", "SoortGebruiker",
+        "BatchID",
+        "BerichtID",
+        "BerichtType",
+        "PublicatieDatum",
+        "EindDatumHandelingsTermijn",
+        "Onderwerp",
+        "BerichtTekst",
+        "Referentie",
+        "GebruikerID",
+        "SoortGebruiker",
     ]
     assert all(etree.QName(el).namespace == ns.BER for el in bericht.iter())
     assert bericht[0][0].text == str(batch.batch_id)
     tekst = bericht[0][6].text
     assert "\\r\\n" in tekst and "\n" not in tekst and "\r" not in tekst
-    assert [etree.QName(c).localname for c in bericht[1][1]] == ["Inhoud", "BijlageType", "Omschrijving", "Volgorde"]
+    assert [etree.QName(c).localname for c in bericht[1][1]] == [
+        "Inhoud",
+        "BijlageType",
+        "Omschrijving",
+        "Volgorde",
+    ]
     # A letter without attachments has no Bijlagen element at all (BIJ-01).
     assert len(root[2]) == 1
 
@@ -124,7 +143,9 @@ def test_reading_accepts_any_prefixes():
 
 # Fault details are not documents of their own (see the SOAP tests); the sample WUS request holds a nil
 # Klant on purpose, which the XSD allows but no request model can carry (tested below).
-SAMPLES = [p for p in sorted(DATA.glob("*_valid.xml")) if "fault" not in p.name and "wus_request" not in p.name]
+SAMPLES = [
+    p for p in sorted(DATA.glob("*_valid.xml")) if "fault" not in p.name and "wus_request" not in p.name
+]
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
@@ -135,8 +156,8 @@ def test_every_sample_document_reads_and_writes_back_the_same_model(path):
 
 def test_a_wus_request_with_a_nil_klant_is_schema_valid_but_refused_as_a_model():
     xml = (DATA / "wus_request_valid.xml").read_bytes()
-    from mobb_sdk._xsd_validation import validate_tree
     from mobb_sdk._xml import parse_xml
+    from mobb_sdk._xsd_validation import validate_tree
 
     assert validate_tree(parse_xml(xml)).ok
     assert validate(xml).rules == {"BER-09"}
@@ -212,9 +233,11 @@ def test_soap_envelopes():
     assert VALIDATE_ABONNEMENTEN_ACTION.endswith("/IBerichtenboxValidatieService/ValidateAbonnementen")
 
 
-@pytest.mark.parametrize("kind", list(FaultKind) + [None])
+@pytest.mark.parametrize("kind", [*FaultKind, None])
 def test_soap_faults_round_trip(kind):
-    fault = SoapFault("s:Server" if kind else "s:Client", "Er ging iets mis", kind, "detail" if kind else None)
+    fault = SoapFault(
+        "s:Server" if kind else "s:Client", "Er ging iets mis", kind, "detail" if kind else None
+    )
     parsed = from_soap(to_soap(fault))
     assert parsed == fault
     assert parsed.retryable is (kind is FaultKind.DEPENDENT_SERVICE)

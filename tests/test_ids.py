@@ -16,7 +16,9 @@ def test_elfproef_accepts_the_test_range_and_rejects_a_changed_digit():
         assert not elfproef(broken)
 
 
-@pytest.mark.parametrize("value", ["", "12345678", "1234567890", "12345678a", "１２３４５６７８９", " 99990000"])
+@pytest.mark.parametrize(
+    "value", ["", "12345678", "1234567890", "12345678a", "１２３４５６７８９", " 99990000"]
+)
 def test_elfproef_refuses_malformed(value):
     assert not elfproef(value)
 

@@ -8,17 +8,16 @@ import pytest
 
 from mobb_sdk import (
     NIL_GUID,
+    Abonnement,
     AbonnementAanvraag,
     Batch,
-    Bericht,
     BerichtResultaat,
     Bijlage,
+    FaultKind,
     InvalidValueError,
     SoapFault,
-    FaultKind,
     ValidateAbonnementenAanvraag,
     ValidateAbonnementenAntwoord,
-    Abonnement,
     VerwerkingsCode,
     VerwerkingsResultaat,
 )
@@ -59,8 +58,15 @@ def test_bericht_refuses_what_the_xsd_refuses(field, value, rule):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("onderwerp", "x"), ("onderwerp", "x" * 50), ("bericht_type", "ABCDEFGH"), ("referentie", ""),
-     ("referentie", "r" * 25), ("bericht_tekst", ""), ("bericht_tekst", "t" * 4000)],
+    [
+        ("onderwerp", "x"),
+        ("onderwerp", "x" * 50),
+        ("bericht_type", "ABCDEFGH"),
+        ("referentie", ""),
+        ("referentie", "r" * 25),
+        ("bericht_tekst", ""),
+        ("bericht_tekst", "t" * 4000),
+    ],
 )
 def test_bericht_accepts_edge_lengths(field, value):
     assert getattr(make_bericht(**{field: value}), field) == value
@@ -146,15 +152,19 @@ def test_verwerkings_codes_know_what_they_mean():
 
 
 def _result(berichten):
-    return VerwerkingsResultaat.tally("OIN", uuid.uuid4(), berichten, FIXED_NOW, FIXED_NOW + timedelta(minutes=3))
+    return VerwerkingsResultaat.tally(
+        "OIN", uuid.uuid4(), berichten, FIXED_NOW, FIXED_NOW + timedelta(minutes=3)
+    )
 
 
 def test_result_tally_and_matching():
     ids = [uuid.uuid4() for _ in range(3)]
-    result = _result([
-        BerichtResultaat(ids[0], "WOZ", "Verwerkt"),
-        BerichtResultaat(ids[1], "WOZ", VerwerkingsCode.NIET_ACTIEF_OF_GEABONNEERD),
-    ])
+    result = _result(
+        [
+            BerichtResultaat(ids[0], "WOZ", "Verwerkt"),
+            BerichtResultaat(ids[1], "WOZ", VerwerkingsCode.NIET_ACTIEF_OF_GEABONNEERD),
+        ]
+    )
     assert result.totaal_aantal_ontvangen == 2
     assert result.aantal_succesvol_verwerkt == 1
     assert result.aantal_geen_actieve_box_of_geabonneerd == 1

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import uuid
-
-import attrs
 from datetime import UTC, datetime, timedelta, timezone
 
+import attrs
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -32,8 +31,11 @@ def text(min_size: int, max_size: int) -> st.SearchStrategy[str]:
 
 
 aware = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1),
-    timezones=st.sampled_from([UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5, minutes=-30))]),
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2100, 1, 1),
+    timezones=st.sampled_from(
+        [UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5, minutes=-30))]
+    ),
 )
 
 bijlage = st.builds(
@@ -73,7 +75,9 @@ def batch(draw: st.DrawFn) -> Batch:
     return Batch(TEST_OIN, berichten, batch_id=draw(st.uuids()), aanmaak_datum=draw(aware))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(batch())
 def test_batch_round_trip(model: Batch) -> None:
     xml = to_xml(model, validate=True)
@@ -81,7 +85,9 @@ def test_batch_round_trip(model: Batch) -> None:
     assert from_json(to_json(model), Batch) == model
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(batch())
 def test_both_backends_agree_on_generated_batches(model: Batch) -> None:
     # The XSD verdict alone: the generated dates need not fall in the 13-day windows of the rules.

@@ -8,16 +8,35 @@ and one error tree under :class:`MobbError`. Everything public is importable fro
 
 from __future__ import annotations
 
+from mobb_sdk._client import AsyncClient, Client
 from mobb_sdk._codec import from_soap, from_xml, to_soap, to_xml, write_batch
+from mobb_sdk._config import ENV_VARS, ClientConfig, EbmsConfig, Timeouts, TlsConfig, WusConfig
 from mobb_sdk._convert import converter, from_dict, from_json, to_dict, to_json
+from mobb_sdk._delivery import Outcome, OutcomeStatus
+from mobb_sdk._ebms import (
+    CollectedResults,
+    DeliveryEvent,
+    EventType,
+    MessageStatus,
+    Receipt,
+    ReceiptStatus,
+    ResultMessage,
+)
 from mobb_sdk._errors import (
+    ApplicationFaultError,
     ConfigurationError,
+    ConnectionFailed,
     ConversionError,
+    DependentServiceFaultError,
     DocumentTypeError,
+    HttpStatusError,
     InvalidValueError,
     MobbError,
+    ProtocolError,
     SchemaError,
+    SoapFaultError,
     TransportError,
+    TransportTimeout,
     ValidationError,
     XmlError,
     XmlSecurityError,
@@ -41,8 +60,15 @@ from mobb_sdk._models import (
 )
 from mobb_sdk._namespaces import VALIDATE_ABONNEMENTEN_ACTION
 from mobb_sdk._pdf import PdfInfo, inspect_pdf, make_pdf
+from mobb_sdk._retry import RetryPolicy
 from mobb_sdk._rules import RULES, Rule, SenderProfile, check_batch
 from mobb_sdk._schemas import SCHEMA_VERSION, DocumentKind, manifest_hash, schema_manifest
+from mobb_sdk._tls import (
+    CertificateOinWarning,
+    check_certificate_oin,
+    create_ssl_context,
+    oin_from_certificate,
+)
 from mobb_sdk._validation import validate
 from mobb_sdk._violations import Report, Severity, Violation
 from mobb_sdk._xsd_validation import Backend
@@ -50,6 +76,7 @@ from mobb_sdk._xsd_validation import Backend
 __version__ = "0.1.0"
 
 __all__ = [
+    "ENV_VARS",
     "LOGIUS_OIN",
     "NIL_GUID",
     "RULES",
@@ -57,41 +84,68 @@ __all__ = [
     "VALIDATE_ABONNEMENTEN_ACTION",
     "Abonnement",
     "AbonnementAanvraag",
+    "ApplicationFaultError",
+    "AsyncClient",
     "Backend",
     "Batch",
-    "ConfigurationError",
     "Bericht",
     "BerichtResultaat",
     "Bijlage",
     "BijlageType",
     "Bsn",
+    "CertificateOinWarning",
+    "Client",
+    "ClientConfig",
+    "CollectedResults",
+    "ConfigurationError",
+    "ConnectionFailed",
     "ConversionError",
+    "DeliveryEvent",
+    "DependentServiceFaultError",
     "DocumentKind",
     "DocumentTypeError",
+    "EbmsConfig",
+    "EventType",
     "FaultKind",
+    "HttpStatusError",
     "InvalidValueError",
+    "MessageStatus",
     "MobbError",
     "Oin",
+    "Outcome",
+    "OutcomeStatus",
     "PdfInfo",
+    "ProtocolError",
+    "Receipt",
+    "ReceiptStatus",
     "Report",
+    "ResultMessage",
+    "RetryPolicy",
     "Rule",
     "SchemaError",
     "SenderProfile",
     "Severity",
     "SoapFault",
+    "SoapFaultError",
     "SoortGebruiker",
+    "Timeouts",
+    "TlsConfig",
     "TransportError",
+    "TransportTimeout",
     "ValidateAbonnementenAanvraag",
     "ValidateAbonnementenAntwoord",
     "ValidationError",
     "VerwerkingsCode",
     "VerwerkingsResultaat",
     "Violation",
+    "WusConfig",
     "XmlError",
     "XmlSecurityError",
     "__version__",
     "check_batch",
+    "check_certificate_oin",
     "converter",
+    "create_ssl_context",
     "elfproef",
     "from_dict",
     "from_json",
@@ -101,6 +155,7 @@ __all__ = [
     "make_pdf",
     "manifest_hash",
     "new_guid",
+    "oin_from_certificate",
     "schema_manifest",
     "to_dict",
     "to_json",

@@ -158,7 +158,9 @@ def _is_nil(el: etree._Element) -> bool:
 # --- the batch request ------------------------------------------------------------------------------------
 
 
-def _add_bericht(parent: etree._Element, bericht: Bericht, batch_id: str, inhoud: Callable[[Bijlage], str]) -> None:
+def _add_bericht(
+    parent: etree._Element, bericht: Bericht, batch_id: str, inhoud: Callable[[Bijlage], str]
+) -> None:
     el = SubElement(parent, T_BERICHT)
     info = SubElement(el, T_INFO)
     SubElement(info, T_B_BATCH_ID).text = batch_id
@@ -233,14 +235,21 @@ def _decode_batch(root: etree._Element) -> Batch:
         fields = {child.tag: child for child in el[0]}
         if uuid.UUID(_text(fields[T_B_BATCH_ID])) != batch_id:
             problems.append(
-                Violation("BATCH-03", f"{path}.batch_id", "the letter's BatchID differs from the batch's BatchID")
+                Violation(
+                    "BATCH-03", f"{path}.batch_id", "the letter's BatchID differs from the batch's BatchID"
+                )
             )
         bericht = _guarded(problems, path, lambda el=el, fields=fields: _decode_bericht(el, fields))  # type: ignore[misc]
         if bericht is not None:
             berichten.append(bericht)
     if problems or afzender is None:
         raise ValidationError(problems, f"{len(problems)} problem(s) in the batch")
-    return Batch(afzender=afzender, berichten=berichten, batch_id=batch_id, aanmaak_datum=parse_datetime(_text(info[1])))
+    return Batch(
+        afzender=afzender,
+        berichten=berichten,
+        batch_id=batch_id,
+        aanmaak_datum=parse_datetime(_text(info[1])),
+    )
 
 
 def _optional(fields: dict[Any, etree._Element], tag: str, convert: Callable[[str], Any] = str) -> Any:
@@ -258,7 +267,7 @@ def _decode_bericht(el: etree._Element, fields: dict[Any, etree._Element]) -> Be
                     inhoud=base64.b64decode(_text(parts[T_INHOUD])),
                     omschrijving=_text(parts[T_OMSCHRIJVING]),
                     volgorde=int(_text(parts[T_VOLGORDE])),
-                    bijlage_type=_text(parts[T_BIJLAGE_TYPE]),  # type: ignore[arg-type]
+                    bijlage_type=_text(parts[T_BIJLAGE_TYPE]),
                 )
             )
     return Bericht(
@@ -271,7 +280,7 @@ def _decode_bericht(el: etree._Element, fields: dict[Any, etree._Element]) -> Be
         eind_datum_handelings_termijn=_optional(fields, T_EIND, parse_datetime),
         bijlagen=bijlagen,
         bericht_id=_text(fields[T_B_ID]),
-        soort_gebruiker=_text(fields[T_SOORT]),  # type: ignore[arg-type]
+        soort_gebruiker=_text(fields[T_SOORT]),
     )
 
 
@@ -359,7 +368,7 @@ def _stream_bericht(xf: Any, bericht: Bericht, batch_id: str) -> None:
                         data = memoryview(bijlage.inhoud)
                         for start in range(0, len(data), _CHUNK):
                             xf.write(base64.b64encode(data[start : start + _CHUNK]).decode("ascii"))
-                    for part in b_el[1:]:
+                    for part in list(b_el)[1:]:
                         xf.write(part)
 
 
@@ -403,7 +412,9 @@ def _guid(text: str) -> uuid.UUID:
     return value
 
 
-def _resultaat(bericht_id: uuid.UUID, bericht_type: str, code: VerwerkingsCode, stadium: str | None) -> BerichtResultaat:
+def _resultaat(
+    bericht_id: uuid.UUID, bericht_type: str, code: VerwerkingsCode, stadium: str | None
+) -> BerichtResultaat:
     # Every field was checked by the XSD: skip the attrs converters, keep the frozen instance.
     b: BerichtResultaat = _new(BerichtResultaat)
     _set(b, "bericht_id", bericht_id)
@@ -441,7 +452,7 @@ def _decode_result(root: etree._Element, *, trusted: bool = False) -> Verwerking
     make = _resultaat if trusted else BerichtResultaat
     guid = _guid if trusted else uuid.UUID
     codes = _CODES
-    berichten = [make(guid(i), t, codes[c], s) for i, t, c, s in _result_rows(root)]  # type: ignore[operator]
+    berichten = [make(guid(i), t, codes[c], s) for i, t, c, s in _result_rows(root)]
     counters = {attr: int(_text(info[tag])) for tag, attr in _RESULT_COUNTERS}
     return VerwerkingsResultaat(
         berichtleverancier_code=_text(info["BerichtLeverancierCode"]),
@@ -478,7 +489,9 @@ def _validate_request_tree(request: ValidateAbonnementenAanvraag) -> etree._Elem
 
 
 def _validate_response_tree(answer: ValidateAbonnementenAntwoord) -> etree._Element:
-    root = etree.Element(T_VALIDATE_RESPONSE, nsmap={"val": ns.VAL, "valt": ns.VALT, "sh": ns.SH, "xsi": ns.XSI})
+    root = etree.Element(
+        T_VALIDATE_RESPONSE, nsmap={"val": ns.VAL, "valt": ns.VALT, "sh": ns.SH, "xsi": ns.XSI}
+    )
     result = SubElement(root, T_VALIDATE_RESULT)
     for abonnement in answer.abonnementen:
         el = SubElement(result, T_ABONNEMENT)
@@ -511,7 +524,9 @@ def _decode_validate_request(root: etree._Element) -> ValidateAbonnementenAanvra
         problems,
         "aanvraag",
         lambda: ValidateAbonnementenAanvraag(
-            berichtleverancier=leverancier, bericht_type=bericht_type, bsns=keys  # type: ignore[arg-type]
+            berichtleverancier=leverancier,
+            bericht_type=bericht_type,
+            bsns=keys,  # type: ignore[arg-type]
         ),
     )
     if result is None:
@@ -530,7 +545,9 @@ def _decode_validate_response(root: etree._Element) -> ValidateAbonnementenAntwo
             klant = el.find(T_KLANT_LOWER)
             key = None if klant is None or _is_nil(klant) else _nillable_text(klant.find(T_KEY))
             sturen = _text(el.find(T_IS_BERICHT_STUREN)).strip() in ("true", "1")  # type: ignore[arg-type]
-            a = _guarded(problems, f"abonnementen[{i}]", lambda key=key, sturen=sturen: Abonnement(key, sturen))  # type: ignore[misc]
+            a = _guarded(
+                problems, f"abonnementen[{i}]", lambda key=key, sturen=sturen: Abonnement(key, sturen)
+            )  # type: ignore[misc]
             if a is not None:
                 abonnementen.append(a)
         if problems:
@@ -568,7 +585,7 @@ def _decode_abonnement_aanvraag(root: etree._Element) -> AbonnementAanvraag:
         else:
             mutatie = parse_datetime(_text(sel))
     result = _guarded(
-        problems, "aanvraag", lambda: AbonnementAanvraag(oin, verzoek_id, bsns=bsns, mutatie_datum=mutatie)  # type: ignore[arg-type]
+        problems, "aanvraag", lambda: AbonnementAanvraag(oin, verzoek_id, bsns=bsns, mutatie_datum=mutatie)
     )
     if result is None:
         raise ValidationError(problems, "the AbonnementAanvraag breaks a rule")

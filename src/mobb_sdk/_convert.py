@@ -28,6 +28,7 @@ T = TypeVar("T")
 class _Refused(ValueError):
     """A message of our own hooks: safe to show (it never echoes the rejected value)."""
 
+
 converter = cattrs.Converter(detailed_validation=True)
 
 

@@ -84,7 +84,9 @@ def _text(rule: str, field: str, *, min_len: int, max_len: int | None) -> Any:
         bad = _XML_ILLEGAL.search(value)
         if bad:
             raise InvalidValueError(
-                rule, field, f"character U+{ord(bad.group()):04X} at position {bad.start()} cannot be sent in XML"
+                rule,
+                field,
+                f"character U+{ord(bad.group()):04X} at position {bad.start()} cannot be sent in XML",
             )
 
     return check
@@ -124,7 +126,9 @@ def _items(rule: str, field: str, kind: type) -> Any:
     def check(_: object, __: attrs.Attribute[Any], value: Sequence[object]) -> None:
         for i, item in enumerate(value):
             if not isinstance(item, kind):
-                raise InvalidValueError(rule, f"{field}[{i}]", f"expected {kind.__name__}, got {type(item).__name__}")
+                raise InvalidValueError(
+                    rule, f"{field}[{i}]", f"expected {kind.__name__}, got {type(item).__name__}"
+                )
 
     return check
 
@@ -144,6 +148,30 @@ def _to_bsn(value: Bsn | str | int) -> Bsn:
 
 def _to_oin(value: Oin | str) -> Oin:
     return value if isinstance(value, Oin) else Oin(value)
+
+
+def _bijlagen(value: Iterable[Bijlage]) -> tuple[Bijlage, ...]:
+    return tuple(value)
+
+
+def _berichten(value: Iterable[Bericht]) -> tuple[Bericht, ...]:
+    return tuple(value)
+
+
+def _resultaten(value: Iterable[BerichtResultaat]) -> tuple[BerichtResultaat, ...]:
+    return tuple(value)
+
+
+def _abonnementen(value: Iterable[Abonnement]) -> tuple[Abonnement, ...]:
+    return tuple(value)
+
+
+def _bsns(value: Iterable[Bsn | str | int]) -> tuple[Bsn, ...]:
+    return tuple(_to_bsn(b) for b in value)
+
+
+def _optional_bsns(value: Iterable[Bsn | str | int] | None) -> tuple[Bsn, ...] | None:
+    return None if value is None else _bsns(value)
 
 
 def _to_tekst(value: str | None) -> str | None:
@@ -233,13 +261,15 @@ class Bericht:
     referentie: str | None = attrs.field(
         default=None, validator=_text("BER-08", "referentie", min_len=0, max_len=25)
     )
-    publicatie_datum: datetime | None = attrs.field(default=None, validator=_aware("BER-03", "publicatie_datum"))
+    publicatie_datum: datetime | None = attrs.field(
+        default=None, validator=_aware("BER-03", "publicatie_datum")
+    )
     eind_datum_handelings_termijn: datetime | None = attrs.field(
         default=None, validator=_aware("BER-04", "eind_datum_handelings_termijn")
     )
     bijlagen: tuple[Bijlage, ...] = attrs.field(
         default=(),
-        converter=tuple,
+        converter=_bijlagen,
         validator=[_count("BIJ-01", "bijlagen", 0, MAX_BIJLAGEN), _items("BIJ-01", "bijlagen", Bijlage)],
     )
     bericht_id: uuid.UUID = attrs.field(factory=new_guid, converter=_to_uuid)
@@ -297,7 +327,7 @@ class Batch:
 
     afzender: Oin = attrs.field(converter=_to_oin)
     berichten: tuple[Bericht, ...] = attrs.field(
-        converter=tuple,
+        converter=_berichten,
         validator=[
             _count("BATCH-01", "berichten", 1, MAX_BERICHTEN_PER_BATCH),
             _items("BATCH-01", "berichten", Bericht),
@@ -442,7 +472,7 @@ class VerwerkingsResultaat:
     aantal_aanmaak_datum_niet_correct: int = attrs.field(default=0, validator=_non_negative)
     berichten: tuple[BerichtResultaat, ...] = attrs.field(
         default=(),
-        converter=tuple,
+        converter=_resultaten,
         validator=[
             _count("XSD", "berichten", 0, MAX_BERICHTEN_PER_BATCH),
             _items("XSD", "berichten", BerichtResultaat),
@@ -460,7 +490,7 @@ class VerwerkingsResultaat:
         totaal_aantal_ontvangen: int | None = None,
     ) -> Self:
         """Build a result whose counters are computed from the per-letter codes, as Logius fills them."""
-        counts = {code: 0 for code in VerwerkingsCode}
+        counts = dict.fromkeys(VerwerkingsCode, 0)
         for b in berichten:
             counts[b.verwerkings_code] += 1
         c = VerwerkingsCode
@@ -469,7 +499,9 @@ class VerwerkingsResultaat:
             batch_id=batch_id,
             datum_ontvangen=datum_ontvangen,
             datum_verwerkt=datum_verwerkt,
-            totaal_aantal_ontvangen=len(berichten) if totaal_aantal_ontvangen is None else totaal_aantal_ontvangen,
+            totaal_aantal_ontvangen=len(berichten)
+            if totaal_aantal_ontvangen is None
+            else totaal_aantal_ontvangen,
             aantal_succesvol_verwerkt=counts[c.VERWERKT],
             aantal_geen_actieve_box_of_geabonneerd=counts[c.NIET_ACTIEF_OF_GEABONNEERD],
             aantal_technisch_probleem=counts[c.TECHNISCH_PROBLEEM],
@@ -515,7 +547,7 @@ class ValidateAbonnementenAanvraag:
     berichtleverancier: Oin = attrs.field(converter=_to_oin)
     bericht_type: str = attrs.field(validator=_text("BER-02", "bericht_type", min_len=1, max_len=8))
     bsns: tuple[Bsn, ...] = attrs.field(
-        converter=lambda v: tuple(_to_bsn(b) for b in v),
+        converter=_bsns,
         validator=_count("ABO-02", "bsns", 1, MAX_BSNS_PER_CHECK),
     )
 
@@ -532,7 +564,7 @@ class Abonnement:
 class ValidateAbonnementenAntwoord:
     """The answer to :class:`ValidateAbonnementenAanvraag`."""
 
-    abonnementen: tuple[Abonnement, ...] = attrs.field(default=(), converter=tuple)
+    abonnementen: tuple[Abonnement, ...] = attrs.field(default=(), converter=_abonnementen)
 
     def as_dict(self) -> dict[Bsn, bool]:
         """BSN → may receive; lines without a BSN (nil ``Key``) are left out."""
@@ -570,7 +602,9 @@ class SoapFault:
 
 def _check_selectie(instance: AbonnementAanvraag, _: attrs.Attribute[Any], __: object) -> None:
     if instance.bsns is not None and instance.mutatie_datum is not None:
-        raise InvalidValueError("ABO-02", "bsns", "ask either for a BSN list or for mutations since a date, not both")
+        raise InvalidValueError(
+            "ABO-02", "bsns", "ask either for a BSN list or for mutations since a date, not both"
+        )
     if instance.bsns is not None and not instance.bsns:
         raise InvalidValueError("ABO-02", "bsns", "a BSN list holds at least one BSN")
 
@@ -588,17 +622,21 @@ class AbonnementAanvraag:
     )
     bsns: tuple[Bsn, ...] | None = attrs.field(
         default=None,
-        converter=attrs.converters.optional(lambda v: tuple(_to_bsn(b) for b in v)),
+        converter=_optional_bsns,
         validator=_check_selectie,
     )
     mutatie_datum: datetime | None = attrs.field(default=None, validator=_aware("XSD", "mutatie_datum"))
 
     @classmethod
-    def voor_bsns(cls, berichtleverancier: Oin | str, bsns: Iterable[Bsn | str], verzoek_id: str | None = None) -> Self:
+    def voor_bsns(
+        cls, berichtleverancier: Oin | str, bsns: Iterable[Bsn | str], verzoek_id: str | None = None
+    ) -> Self:
         return cls(berichtleverancier, verzoek_id or str(new_guid()), bsns=tuple(_to_bsn(b) for b in bsns))
 
     @classmethod
-    def mutaties_sinds(cls, berichtleverancier: Oin | str, sinds: datetime, verzoek_id: str | None = None) -> Self:
+    def mutaties_sinds(
+        cls, berichtleverancier: Oin | str, sinds: datetime, verzoek_id: str | None = None
+    ) -> Self:
         return cls(berichtleverancier, verzoek_id or str(new_guid()), mutatie_datum=sinds)
 
     @classmethod

@@ -17,7 +17,7 @@ from mobb_sdk._xsd_validation import Backend, validate_tree
 
 __all__ = ["validate"]
 
-_MODELS = (Batch, *Model.__args__)  # type: ignore[attr-defined]
+_MODELS = (Batch, *Model.__args__)
 
 
 def _root_of(document: XmlSource | etree._ElementTree | etree._Element) -> etree._Element:

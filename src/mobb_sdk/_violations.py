@@ -39,11 +39,15 @@ class Violation:
         return f"{self.rule} at {self.path or '/'}: {self.message}{level}"
 
 
+def _as_tuple(violations: Iterable[Violation]) -> tuple[Violation, ...]:
+    return tuple(violations)
+
+
 @attrs.frozen
 class Report:
     """The outcome of a validation: every violation found, errors and warnings alike."""
 
-    violations: tuple[Violation, ...] = attrs.field(default=(), converter=tuple)
+    violations: tuple[Violation, ...] = attrs.field(default=(), converter=_as_tuple)
 
     @property
     def errors(self) -> tuple[Violation, ...]:
@@ -68,7 +72,9 @@ class Report:
     def raise_for_errors(self) -> None:
         """Raise :class:`~mobb_sdk.ValidationError` carrying every violation when there is an error."""
         if not self.ok:
-            raise ValidationError(self.violations, f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)")
+            raise ValidationError(
+                self.violations, f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+            )
 
     def merged(self, more: Iterable[Violation]) -> Report:
         return Report((*self.violations, *more))

@@ -12,7 +12,7 @@ import io
 import os
 import threading
 from pathlib import Path
-from typing import IO, TypeAlias
+from typing import IO, Any, TypeAlias
 
 from lxml import etree
 
@@ -97,7 +97,7 @@ def parse_xml(source: XmlSource) -> etree._ElementTree:
             raise XmlSecurityError(f"refused: {message}", line) from None
         raise XmlError(f"not well-formed XML: {message}", line) from None
     tree = root.getroottree()
-    docinfo = tree.docinfo
+    docinfo: Any = tree.docinfo  # lxml-stubs lacks DocInfo.doctype
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise XmlSecurityError("refused: a document type declaration (DTD) is not allowed")
     return tree

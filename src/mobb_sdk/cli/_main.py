@@ -1,0 +1,101 @@
+"""The ``mobb`` command group and its commands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import attrs
+import click
+
+from mobb_sdk import __version__
+from mobb_sdk._errors import MobbError, XmlError
+from mobb_sdk._rules import SenderProfile
+from mobb_sdk._validation import validate
+from mobb_sdk._xsd_validation import Backend
+from mobb_sdk.cli._output import Exit, emit_json, fail
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mobb")
+def main() -> None:
+    """mobb: deliver letters to the MijnOverheid Berichtenbox, or rehearse it on a local simulator.
+
+    Exit codes: 0 ok, 1 violations or failed letters, 2 usage, 3 unreadable input, 4 transport or
+    configuration error, 5 results still pending at the deadline.
+    """
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--backend",
+    type=click.Choice([b.value for b in Backend]),
+    default=Backend.LXML.value,
+    show_default=True,
+    help="XSD engine: lxml (fast) or xmlschema (second opinion).",
+)
+@click.option("--sender-oin", help="The OIN in your CPA: checks BerichtLeverancierID (BATCH-05).")
+@click.option("--active-types", help="Comma-separated active BerichtTypes (BER-02).")
+@click.option(
+    "--now",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"]),
+    help="Delivery moment for the 13-day windows (default: now).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def validate_command(
+    files: tuple[Path, ...],
+    backend: str,
+    sender_oin: str | None,
+    active_types: str | None,
+    now: datetime | None,
+    as_json: bool,
+) -> None:
+    """Check batch, result, WUS and AbonnementAanvraag documents against the bundled XSDs and the rules.
+
+    Prints every violation with its rule id, path and message. Exit 1 when any file has an error
+    (warnings alone exit 0), 3 when a file cannot be read as a document of the interface.
+    """
+    try:
+        profile = SenderProfile(
+            sender_oin=sender_oin,
+            active_bericht_types=active_types.split(",") if active_types else None,
+        )
+        if now is not None:
+            moment = now if now.tzinfo else now.astimezone()
+            profile = attrs.evolve(profile, clock=lambda: moment)
+    except MobbError as exc:
+        fail(exc, Exit.USAGE, as_json=as_json)
+    results = []
+    worst = Exit.OK
+    for path in files:
+        try:
+            report = validate(path, profile=profile, backend=Backend(backend))
+        except (XmlError, OSError) as exc:
+            results.append({"file": str(path), "readable": False, "error": str(exc)})
+            worst = max(worst, Exit.UNREADABLE)
+            if not as_json:
+                click.echo(f"{path}: cannot read: {exc}")
+            continue
+        if not report.ok:
+            worst = max(worst, Exit.VIOLATIONS)
+        results.append(
+            {
+                "file": str(path),
+                "readable": True,
+                "ok": report.ok,
+                "violations": [
+                    {"rule": v.rule, "path": v.path, "message": v.message, "severity": v.severity.value}
+                    for v in report.violations
+                ],
+            }
+        )
+        if not as_json:
+            verdict = "ok" if report.ok else "INVALID"
+            extra = f" ({len(report.warnings)} warning(s))" if report.warnings else ""
+            click.echo(f"{path}: {verdict}{extra}")
+            for v in report.violations:
+                click.echo(f"  {v.severity.value:<7} {v.rule:<9} {v.path}: {v.message}")
+    if as_json:
+        emit_json({"files": results, "ok": worst == Exit.OK})
+    raise SystemExit(int(worst))
