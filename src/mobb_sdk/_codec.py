@@ -338,29 +338,36 @@ def write_batch(batch: Batch, target: str | os.PathLike[str] | IO[bytes], *, val
         violations = batch_skeleton_valid(batch)
         if violations:
             raise ValidationError(violations, "the batch does not satisfy the XSD; nothing was written")
-    batch_id = str(batch.batch_id)
     with _open_target(target) as raw:
         out = _Counting(raw)
         with etree.xmlfile(out, encoding="utf-8") as xf:
             xf.write_declaration()
+            # Both prefixes are declared once, on the root; everything below is written in that scope.
             with xf.element(T_BERICHTEN, nsmap=_BVS):
-                xf.write(_batch_root(batch)[0])
+                with xf.element(T_BATCH_INFO):
+                    for leaf in _batch_root(batch)[0]:
+                        _write_leaf(xf, leaf)
+                batch_id = str(batch.batch_id)
                 for bericht in batch.berichten:
-                    if not bericht.bijlagen:
-                        holder = etree.Element("holder", nsmap=_BER)
-                        _add_bericht(holder, bericht, batch_id, _placeholder)
-                        xf.write(holder[0])
-                        continue
                     _stream_bericht(xf, bericht, batch_id)
         return out.count
 
 
+def _write_leaf(xf: Any, leaf: etree._Element) -> None:
+    with xf.element(leaf.tag):
+        xf.write(leaf.text or "")
+
+
 def _stream_bericht(xf: Any, bericht: Bericht, batch_id: str) -> None:
-    holder = etree.Element("holder", nsmap=_BER)
+    holder = etree.Element("holder")
     _add_bericht(holder, bericht, batch_id, _placeholder)
     skeleton = holder[0]
-    with xf.element(T_BERICHT, nsmap=_BER):
-        xf.write(skeleton[0])
+    with xf.element(T_BERICHT):
+        with xf.element(T_INFO):
+            for leaf in skeleton[0]:
+                _write_leaf(xf, leaf)
+        if not bericht.bijlagen:
+            return
         with xf.element(T_BIJLAGEN):
             for bijlage, b_el in zip(bericht.bijlagen, skeleton[1], strict=True):
                 with xf.element(T_BIJLAGE):
@@ -369,7 +376,7 @@ def _stream_bericht(xf: Any, bericht: Bericht, batch_id: str) -> None:
                         for start in range(0, len(data), _CHUNK):
                             xf.write(base64.b64encode(data[start : start + _CHUNK]).decode("ascii"))
                     for part in list(b_el)[1:]:
-                        xf.write(part)
+                        _write_leaf(xf, part)
 
 
 # --- the processing result --------------------------------------------------------------------------------
