@@ -15,6 +15,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Final, TypeVar, overload
@@ -239,7 +240,7 @@ def _decode_batch(root: etree._Element) -> Batch:
                     "BATCH-03", f"{path}.batch_id", "the letter's BatchID differs from the batch's BatchID"
                 )
             )
-        bericht = _guarded(problems, path, lambda el=el, fields=fields: _decode_bericht(el, fields))  # type: ignore[misc]
+        bericht = _guarded(problems, path, partial(_decode_bericht, el, fields))
         if bericht is not None:
             berichten.append(bericht)
     if problems or afzender is None:
@@ -519,22 +520,20 @@ def _decode_validate_request(root: etree._Element) -> ValidateAbonnementenAanvra
     bericht_type = _nillable_text(fields.get(T_TYPE_CODE))
     klanten = fields.get(T_KLANTEN)
     keys = [] if klanten is None else [_nillable_text(k.find(T_KEY)) for k in klanten]
+    bsns = [k for k in keys if k is not None]
     if leverancier is None:
         problems.append(Violation("XSD", "berichtleverancier", "berichtleverancierCode is missing or nil"))
     if bericht_type is None:
         problems.append(Violation("XSD", "bericht_type", "berichtTypeCode is missing or nil"))
-    if any(k is None for k in keys):
+    if len(bsns) != len(keys):
         problems.append(Violation("BER-09", "bsns", "a Klant has no Key (BSN)"))
-    if problems:
+    if leverancier is None or bericht_type is None or problems:
         raise ValidationError(problems, "the ValidateAbonnementen request is incomplete")
+    oin, type_code = leverancier, bericht_type
     result = _guarded(
         problems,
         "aanvraag",
-        lambda: ValidateAbonnementenAanvraag(
-            berichtleverancier=leverancier,
-            bericht_type=bericht_type,
-            bsns=keys,  # type: ignore[arg-type]
-        ),
+        lambda: ValidateAbonnementenAanvraag(berichtleverancier=oin, bericht_type=type_code, bsns=bsns),
     )
     if result is None:
         raise ValidationError(problems, "the ValidateAbonnementen request breaks a rule")
@@ -551,10 +550,9 @@ def _decode_validate_response(root: etree._Element) -> ValidateAbonnementenAntwo
                 continue
             klant = el.find(T_KLANT_LOWER)
             key = None if klant is None or _is_nil(klant) else _nillable_text(klant.find(T_KEY))
-            sturen = _text(el.find(T_IS_BERICHT_STUREN)).strip() in ("true", "1")  # type: ignore[arg-type]
-            a = _guarded(
-                problems, f"abonnementen[{i}]", lambda key=key, sturen=sturen: Abonnement(key, sturen)
-            )  # type: ignore[misc]
+            sturen_el = el.find(T_IS_BERICHT_STUREN)
+            sturen = sturen_el is not None and _text(sturen_el).strip() in ("true", "1")
+            a = _guarded(problems, f"abonnementen[{i}]", partial(Abonnement, key, sturen))
             if a is not None:
                 abonnementen.append(a)
         if problems:
