@@ -1,0 +1,346 @@
+"""The ebms-core REST API v19 subset: every endpoint, its JSON shapes, errors and status values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from mobb_sdk.simulator import (
+    BB_SERVICE,
+    DEFAULT_CPA_ID,
+    DEFAULT_SENDER_OIN,
+    LOGIUS_PARTY_ID,
+    MESSAGE_STATUSES,
+    RESULT_ACTION,
+    Clock,
+    Operation,
+    Simulator,
+)
+
+from .test_simulator_support import (
+    ANNA,
+    EBMS,
+    batch,
+    letter,
+    payload_of,
+    result_ids,
+    send,
+    send_body,
+)
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return Simulator()
+
+
+@pytest.fixture
+def client(sim: Simulator) -> Iterator[httpx.Client]:
+    with httpx.Client(transport=sim.transport(), base_url=EBMS) as c:
+        yield c
+
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def test_send_then_message_shapes(client):
+    b = batch(letter(ANNA))
+    sent = send(client, b)
+    assert sent.endswith("@mobb-simulator")
+    got = client.get(f"/ebms/messages/{sent}").json()
+    props = got["properties"]
+    assert props["cpaId"] == DEFAULT_CPA_ID
+    assert props["fromParty"] == {"partyId": DEFAULT_SENDER_OIN.party_id, "role": "SR"}
+    assert props["toParty"] == {"partyId": LOGIUS_PARTY_ID, "role": "SP"}
+    assert props["service"] == BB_SERVICE
+    assert props["conversationId"] == str(b.batch_id)
+    assert props["messageStatus"] == "DELIVERED"
+    assert "refToMessageId" not in props
+    datetime.fromisoformat(props["timestamp"])
+    assert got["dataSources"][0]["contentType"] == "text/xml"
+    assert got["dataSources"][0]["name"] == "batch.xml"
+
+    [result] = result_ids(client)
+    props = client.get(f"/ebms/messages/{result}").json()["properties"]
+    assert props["action"] == RESULT_ACTION
+    assert props["fromParty"] == {"partyId": LOGIUS_PARTY_ID, "role": "SP"}
+    assert props["toParty"] == {"partyId": DEFAULT_SENDER_OIN.party_id, "role": "SR"}
+    assert props["conversationId"] == str(b.batch_id)
+    assert props["refToMessageId"] == sent
+    assert props["messageStatus"] == "RECEIVED"
+
+
+def test_client_chosen_message_id_and_duplicate(client):
+    body = send_body(b"<x/>", messageId="mine-1@app")
+    assert client.post("/ebms/messages", json=body).text == "mine-1@app"
+    again = client.post("/ebms/messages", json=body)
+    assert again.status_code == 400
+    assert "already exists" in again.text
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"cpaId": "nope"}, "CPA nope not found"),
+        ({"cpaId": ""}, "cpaId is required"),
+        ({"fromPartyId": "urn:osb:oin:00000099000000002000"}, "fromPartyId"),
+        ({"fromPartyId": DEFAULT_SENDER_OIN.value}, "fromPartyId"),  # a bare OIN does not match the CPA
+        ({"toPartyId": "urn:osb:oin:00000099000000003000"}, "toPartyId"),
+        ({"fromRole": "SP"}, "fromRole"),
+        ({"service": "urn:other"}, "service"),
+        ({"action": "GLOBE-R-A-Request"}, "action"),
+        ({"action": None}, "action is required"),
+    ],
+)
+def test_send_refuses_bad_properties(client, change, message):
+    body = send_body(b"<x/>")
+    body["properties"].update(change)
+    response = client.post("/ebms/messages", json=body)
+    assert response.status_code == 400
+    assert message in response.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[]",
+        b'{"properties": {}}',
+    ],
+)
+def test_send_refuses_bad_json(client, body):
+    assert client.post("/ebms/messages", content=body).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("sources", "message"),
+    [
+        ([], "non-empty"),
+        ([{"contentType": "text/xml"}], "base64 'content'"),
+        ([{"contentType": "text/xml", "content": "***"}], "not base64"),
+        ([{"content": "PHgvPg=="}], "contentType"),
+    ],
+)
+def test_send_refuses_bad_data_sources(client, sources, message):
+    body = send_body(b"<x/>")
+    body["dataSources"] = sources
+    response = client.post("/ebms/messages", json=body)
+    assert response.status_code == 400
+    assert message in response.text
+
+
+def test_resend_gives_new_id_same_conversation(client, sim):
+    sent = send(client, batch(letter(ANNA)))
+    resent = client.put(f"/ebms/messages/{sent}")
+    assert resent.status_code == 200
+    assert resent.text != sent
+    old, new = (client.get(f"/ebms/messages/{m}").json()["properties"] for m in (sent, resent.text))
+    assert old["conversationId"] == new["conversationId"]
+    assert [m.resend_of for m in sim.inspect.sent_messages()] == [None, sent]
+    assert client.put("/ebms/messages/unknown").status_code == 404
+    [result] = result_ids(client, refToMessageId=sent)
+    assert client.put(f"/ebms/messages/{result}").status_code == 404  # only sent messages are resent
+
+
+def test_unprocessed_filters_and_max_nr(client, sim):
+    first, second = send(client, batch(letter(ANNA))), send(client, batch(letter(ANNA)))
+    other = sim.inject_message("SomethingElse", b"<other/>", conversation_id="c-other")
+    everything = client.get("/ebms/messages/unprocessed").json()
+    assert len(everything) == 3 and other in everything
+    assert len(result_ids(client)) == 2
+    assert len(result_ids(client, refToMessageId=first)) == 1
+    assert client.get("/ebms/messages/unprocessed", params={"maxNr": 1}).json() == everything[:1]
+    assert client.get("/ebms/messages/unprocessed", params={"action": "SomethingElse"}).json() == [other]
+    assert client.get("/ebms/messages/unprocessed", params={"conversationId": "c-other"}).json() == [other]
+    filters = {
+        "cpaId": DEFAULT_CPA_ID,
+        "fromPartyId": LOGIUS_PARTY_ID,
+        "fromRole": "SP",
+        "toPartyId": DEFAULT_SENDER_OIN.party_id,
+        "toRole": "SR",
+        "service": BB_SERVICE,
+        "refToMessageId": second,
+    }
+    assert len(client.get("/ebms/messages/unprocessed", params=filters).json()) == 1
+    assert client.get("/ebms/messages/unprocessed", params={"cpaId": "other"}).json() == []
+    [result] = result_ids(client, refToMessageId=second)
+    assert client.get("/ebms/messages/unprocessed", params={"messageId": result}).json() == [result]
+    assert client.get("/ebms/messages/unprocessed", params={"maxNr": "x"}).status_code == 400
+    assert client.get("/ebms/messages/unprocessed", params={"maxNr": "-1"}).status_code == 400
+
+
+def test_patch_and_process_true_mark_processed(client, sim):
+    send(client, batch(letter(ANNA)))
+    send(client, batch(letter(ANNA)))
+    first, second = result_ids(client)
+    assert client.patch(f"/ebms/messages/{first}").status_code == 204
+    assert client.patch(f"/ebms/messages/{first}").status_code == 204  # idempotent
+    assert client.get(f"/ebms/messages/{first}/status").json()["status"] == "PROCESSED"
+    payload_of(client, second, process="true")
+    assert result_ids(client) == []
+    assert client.get(f"/ebms/messages/{second}").json()["properties"]["messageStatus"] == "PROCESSED"
+    assert client.patch("/ebms/messages/unknown").status_code == 404
+    assert client.get(f"/ebms/messages/{first}", params={"process": "maybe"}).status_code == 400
+    fetched = {m.message_id: m for m in sim.inspect.incoming_messages()}
+    assert fetched[first].fetched == 0 and fetched[first].processed_at is not None
+    assert fetched[second].fetched == 2
+
+
+def test_status_values_and_404(client, sim):
+    sent = send(client, batch(letter(ANNA)))
+    body = client.get(f"/ebms/messages/{sent}/status").json()
+    assert body["status"] == "DELIVERED"
+    datetime.fromisoformat(body["timestamp"])
+    assert client.get("/ebms/messages/nope/status").status_code == 404
+    assert client.get("/ebms/messages/nope").status_code == 404
+    # Statuses of incoming messages an application may meet, readable by id.
+    for status in ("UNAUTHORIZED", "NOT_RECOGNIZED", "FAILED", "FORWARDED", "RECEIVED"):
+        mid = sim.inject_message("Other", b"<x/>", status=status)
+        assert client.get(f"/ebms/messages/{mid}/status").json()["status"] == status
+    with pytest.raises(ValueError, match="unknown message status"):
+        sim.inject_message("Other", b"<x/>", status="LOST")
+
+
+def test_every_status_value_is_reachable():
+    sim = Simulator(clock=Clock(NOW), delivery_delay=5)
+    seen: set[str] = set()
+    with httpx.Client(transport=sim.transport(), base_url=EBMS) as c:
+
+        def status(mid: str) -> str:
+            value: str = c.get(f"/ebms/messages/{mid}/status").json()["status"]
+            seen.add(value)
+            return value
+
+        ok = send(c, batch(letter(ANNA)))
+        assert status(ok) == "CREATED"
+        sim.faults.delivery_event("FAILED")
+        failed = send(c, batch(letter(ANNA)))
+        sim.faults.delivery_event("EXPIRED")
+        expired = send(c, batch(letter(ANNA)))
+        sim.advance(5)
+        assert (status(ok), status(failed), status(expired)) == ("DELIVERED", "DELIVERY_FAILED", "EXPIRED")
+        [result] = result_ids(c)
+        assert status(result) == "RECEIVED"
+        c.patch(f"/ebms/messages/{result}")
+        assert status(result) == "PROCESSED"
+        for value in ("UNAUTHORIZED", "NOT_RECOGNIZED", "FAILED", "FORWARDED"):
+            status(sim.inject_message("Other", b"<x/>", status=value))
+    assert seen == MESSAGE_STATUSES
+
+
+def test_events_filter_ack_and_types(client, sim):
+    sent = send(client, batch(letter(ANNA)))
+    sim.faults.delivery_event("FAILED")
+    failed = send(client, batch(letter(ANNA)))
+    [result] = result_ids(client)
+    events = client.get("/ebms/events/unprocessed").json()
+    assert {"messageId": sent, "type": "DELIVERED"} in events
+    assert {"messageId": failed, "type": "FAILED"} in events
+    assert {"messageId": result, "type": "RECEIVED"} in events
+    only = client.get("/ebms/events/unprocessed", params={"eventTypes": "DELIVERED,FAILED"}).json()
+    assert {e["type"] for e in only} == {"DELIVERED", "FAILED"}
+    repeated = client.get(
+        "/ebms/events/unprocessed", params=[("eventTypes", "FAILED"), ("eventTypes", "EXPIRED")]
+    )
+    assert repeated.json() == [{"messageId": failed, "type": "FAILED"}]
+    by_action = client.get("/ebms/events/unprocessed", params={"action": RESULT_ACTION}).json()
+    assert by_action == [{"messageId": result, "type": "RECEIVED"}]
+    assert len(client.get("/ebms/events/unprocessed", params={"maxNr": 1}).json()) == 1
+    assert client.get("/ebms/events/unprocessed", params={"eventTypes": "LOST"}).status_code == 400
+    assert client.patch(f"/ebms/events/{sent}").status_code == 204
+    remaining = client.get("/ebms/events/unprocessed").json()
+    assert all(e["messageId"] != sent for e in remaining)
+    assert client.patch("/ebms/events/unknown").status_code == 404
+    acked = [e for e in sim.inspect.events() if e.processed_at is not None]
+    assert [e.message_id for e in acked] == [sent]
+
+
+def test_ping(client):
+    ok = client.post(f"/ebms/ping/{DEFAULT_CPA_ID}/from/{DEFAULT_SENDER_OIN.party_id}/to/{LOGIUS_PARTY_ID}")
+    assert ok.status_code == 200
+    unknown = client.post(f"/ebms/ping/nope/from/{DEFAULT_SENDER_OIN.party_id}/to/{LOGIUS_PARTY_ID}")
+    assert unknown.status_code == 404
+    wrong = client.post(
+        f"/ebms/ping/{DEFAULT_CPA_ID}/from/urn:osb:oin:00000099000000002000/to/{LOGIUS_PARTY_ID}"
+    )
+    assert wrong.status_code == 400
+
+
+def test_cpas(client):
+    assert client.get("/cpas").json() == ["cpa-mobb-demo", "cpa-mobb-intermediair"]
+    cpa = client.get(f"/cpas/{DEFAULT_CPA_ID}")
+    assert cpa.status_code == 200
+    assert cpa.headers["content-type"].startswith("text/plain")
+    assert DEFAULT_SENDER_OIN.value in cpa.text and 'cpaid="cpa-mobb-demo"' in cpa.text
+    assert client.get("/cpas/nope").status_code == 404
+
+
+def test_unknown_routes_and_methods(client, sim):
+    assert client.get("/nothing/here").status_code == 404
+    assert client.get("http://simulator.test/elsewhere").status_code == 404
+    not_allowed = client.delete("/ebms/messages/x")
+    assert not_allowed.status_code == 405
+    assert set(not_allowed.headers["allow"].split(", ")) == {"GET", "PUT", "PATCH"}
+    assert client.get("/ebms/messages").status_code == 405
+    assert client.get("http://simulator.test/wus/BerichtenboxValidatieService").status_code == 405
+    operations = [r.operation for r in sim.inspect.requests()]
+    assert operations[:2] == [Operation.OTHER, Operation.OTHER]
+
+
+def test_result_delay_and_advance():
+    sim = Simulator(clock=Clock(NOW), result_delay=60)
+    with httpx.Client(transport=sim.transport(), base_url=EBMS) as c:
+        send(c, batch(letter(ANNA)))
+        assert result_ids(c) == []
+        assert [e["type"] for e in c.get("/ebms/events/unprocessed").json()] == ["DELIVERED"]
+        assert sim.inspect.incoming_messages() == ()
+        [pending] = sim.inspect.incoming_messages(include_pending=True)
+        assert pending.status == "PENDING"
+        assert c.get(f"/ebms/messages/{pending.message_id}").status_code == 404
+        sim.advance(59)
+        assert result_ids(c) == []
+        sim.advance(1)
+        assert result_ids(c) == [pending.message_id]
+        record = sim.inspect.batches()[0]
+        assert record.result is not None
+        assert (record.result.datum_verwerkt - record.result.datum_ontvangen).total_seconds() == 60
+
+
+def test_manual_results_until_process():
+    sim = Simulator(result_delay=None)
+    with httpx.Client(transport=sim.transport(), base_url=EBMS) as c:
+        send(c, batch(letter(ANNA)))
+        sim.advance(10**6)
+        assert result_ids(c) == []
+        assert sim.process() == 1
+        assert len(result_ids(c)) == 1
+
+
+def test_async_client_works_in_process(sim):
+    import asyncio
+
+    async def main() -> list[str]:
+        async with httpx.AsyncClient(transport=sim.transport(), base_url=EBMS) as c:
+            body = send_body(b"<x/>")
+            sent = await c.post("/ebms/messages", json=body)
+            assert sent.status_code == 200
+            ids = await c.get("/ebms/messages/unprocessed")
+            result: list[str] = ids.json()
+            return result
+
+    assert len(asyncio.run(main())) == 1
+
+
+def test_sent_message_inspection(client, sim):
+    b = batch(letter(ANNA), letter(ANNA))
+    sent = send(client, b)
+    [record] = sim.inspect.sent_messages()
+    assert record.message_id == sent
+    assert record.batch_id == b.batch_id
+    assert record.bericht_ids == b.bericht_ids
+    assert record.status == "DELIVERED"
+    assert record.payload_size > 500
+    assert record.client_oin is None
