@@ -276,3 +276,18 @@ def test_write_batch_refuses_invalid_and_writes_nothing(tmp_path):
         write_batch(batch, target)
     assert "BER-05" in info.value.rules
     assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2017-03-03T08:09:08.790Z", datetime(2017, 3, 3, 8, 9, 8, 790000, tzinfo=UTC)),
+        ("2017-03-03T08:09:08+01:00", datetime(2017, 3, 3, 7, 9, 8, tzinfo=UTC)),
+        ("2017-03-03T24:00:00Z", datetime(2017, 3, 4, tzinfo=UTC)),
+        ("2017-01-01T12:00:00", datetime(2017, 1, 1, 11, 0, tzinfo=UTC)),  # naive: Dutch winter time
+    ],
+)
+def test_parse_datetime(text, expected):
+    from mobb_sdk._codec import parse_datetime
+
+    assert parse_datetime(text) == expected

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, Final, TypeVar, overload
 from zoneinfo import ZoneInfo
@@ -144,7 +144,18 @@ def format_datetime(value: datetime) -> str:
 
 
 def parse_datetime(text: str) -> datetime:
-    value = datetime.fromisoformat(text.strip())
+    """An xs:dateTime as an aware datetime (naive values are Dutch time).
+
+    ``T24:00:00`` (xs:dateTime's end of day) becomes midnight of the next day. Years outside 1..9999
+    pass the XSD but have no Python datetime: they raise ``ValueError``, which readers report.
+    """
+    text = text.strip()
+    end_of_day = "T24:00:00" in text
+    if end_of_day:
+        text = text.replace("T24:00:00", "T00:00:00", 1)
+    value = datetime.fromisoformat(text)
+    if end_of_day:
+        value += timedelta(days=1)
     return value if value.tzinfo is not None else value.replace(tzinfo=DUTCH_TIME)
 
 
