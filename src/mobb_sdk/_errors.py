@@ -14,13 +14,13 @@
     └── TransportError              an exchange with ebms-core or the WUS service failed (``.retryable``)
         ├── ConnectionFailed        no connection, or it broke before an answer came (retryable)
         ├── TransportTimeout        connect, read, write or pool timeout (retryable)
-        ├── HttpStatusError         an unexpected HTTP status: ``.status``, ``.body`` (a short, masked excerpt);
-        │                           retryable for 502/503/504 and whenever the server sent ``Retry-After``
+        ├── HttpStatusError         an unexpected HTTP status: ``.status``, ``.body`` (short, masked);
+        │                           retryable for 502/503/504 and whenever the server sent Retry-After
         ├── ProtocolError           an answer that is not what the interface promises (non-JSON, non-XML,
         │                           hostile XML, wrong namespace, unexpected shape)
         └── SoapFaultError          the WUS service answered with a SOAP Fault: ``.fault``
             ├── ApplicationFaultError       wrong input (``sh:ApplicationFault``); do not retry as is
-            └── DependentServiceFaultError  a back-end outage at Logius (``sh:DependentServiceFault``, retryable)
+            └── DependentServiceFaultError  a back-end outage (``sh:DependentServiceFault``, retryable)
 
 Every error names the rule id (``BER-05``, ``BIJ-03``, ...) and where the problem is (field, path or
 element) when there is one. No error message ever contains a full BSN: identifiers are masked first.
@@ -41,7 +41,7 @@ _NINE_DIGITS = re.compile(r"(?<![0-9])[0-9]{5}([0-9]{4})(?![0-9])")
 
 
 def scrub(text: str, limit: int = 200) -> str:
-    """``text`` cut to ``limit`` characters with every 9-digit run (a possible BSN) masked as ``*****1234``."""
+    """``text`` cut to ``limit`` characters, every 9-digit run (a possible BSN) masked as ``*****1234``."""
     cut = text if len(text) <= limit else text[:limit] + "..."
     return _NINE_DIGITS.sub(lambda m: "*****" + m.group(1), cut)
 
@@ -231,6 +231,6 @@ class ApplicationFaultError(SoapFaultError):
 
 
 class DependentServiceFaultError(SoapFaultError):
-    """``sh:DependentServiceFault``: a back end of the WUS service is down; the same call may succeed later."""
+    """``sh:DependentServiceFault``: a back end of the WUS service is down; the call may succeed later."""
 
     retryable = True

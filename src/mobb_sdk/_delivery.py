@@ -1,0 +1,250 @@
+"""The usual flow in one call, and what became of each letter.
+
+``deliver`` checks subscriptions (ABO-01), refuses letters that fail local validation, sends the rest
+in batches, follows delivery events and processing results until every letter is decided or the
+deadline passes, and returns one :class:`Outcome` per letter, in the order given.
+
+The bookkeeping (:class:`DeliveryTracker`) does no I/O and is shared by both clients. It never resends
+after a business outcome (a VerwerkingsCode); only an ebMS FAILED/EXPIRED event leads to a resend, with
+the same BatchID and BerichtIDs (RES-04), and ``BerichtBestaatAl`` after such a resend counts as
+delivered.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+import attrs
+
+from mobb_sdk._ebms import DeliveryEvent, EventType, Receipt, ResultMessage
+from mobb_sdk._ids import Bsn
+from mobb_sdk._models import Bericht, VerwerkingsCode
+from mobb_sdk._violations import Violation
+
+__all__ = ["DeliveryTracker", "Outcome", "OutcomeStatus", "letter_index"]
+
+
+class OutcomeStatus(enum.Enum):
+    """What became of a letter."""
+
+    DELIVERED = "delivered"  #: in the citizen's box (Verwerkt, or BerichtBestaatAl after our resend)
+    PAPER = "paper"  #: may not receive it digitally: send it on paper (ABO-01, NietActiefOfGeabonneerd)
+    FAILED = "failed"  #: Logius refused it (``code``) or it could not be delivered (``detail``)
+    PENDING = "pending"  #: sent, no result yet when the deadline passed: collect it later
+    REFUSED = "refused"  #: not sent: it fails local validation (``violations``)
+
+
+@attrs.frozen
+class Outcome:
+    """The fate of one letter. ``bsn`` shows only its last four digits in ``repr`` and ``str``."""
+
+    bericht_id: uuid.UUID
+    bsn: Bsn
+    status: OutcomeStatus
+    code: VerwerkingsCode | None = None
+    batch_id: uuid.UUID | None = None
+    message_id: str | None = None
+    violations: tuple[Violation, ...] = ()
+    detail: str | None = None
+
+    @property
+    def action(self) -> str:
+        """What the sender does next."""
+        if self.code is not None:
+            if self.status is OutcomeStatus.DELIVERED:
+                return "done: the letter is in the box"
+            return self.code.action
+        return _ACTIONS[self.status]
+
+
+_ACTIONS: Final = {
+    OutcomeStatus.DELIVERED: "done: the letter is in the box",
+    OutcomeStatus.PAPER: "send the letter on paper (no subscription for this BerichtType, ABO-01)",
+    OutcomeStatus.FAILED: "investigate: the letter could not be delivered",
+    OutcomeStatus.PENDING: "collect the result later (alert after 24 h without one, RES-03)",
+    OutcomeStatus.REFUSED: "fix the letter: it breaks the rules listed in violations",
+}
+
+_MODEL_PATH: Final = re.compile(r"^berichten\[(\d+)\]")
+_XML_PATH: Final = re.compile(r"^/Berichten/Bericht(?:\[(\d+)\])?(?:/|$)")
+
+
+def letter_index(violation: Violation) -> int | None:
+    """The 0-based letter a violation of a batch concerns; ``None`` for the batch as a whole."""
+    for text in (violation.path, violation.xpath or ""):
+        m = _MODEL_PATH.match(text)
+        if m:
+            return int(m.group(1))
+        m = _XML_PATH.match(text)
+        if m:
+            return int(m.group(1)) - 1 if m.group(1) else 0
+    return None
+
+
+def split_violations(
+    count: int, violations: Sequence[Violation]
+) -> tuple[dict[int, list[Violation]], list[Violation]]:
+    """Violations per letter index, and those of the batch as a whole."""
+    per_letter: dict[int, list[Violation]] = {}
+    batch_level: list[Violation] = []
+    for v in violations:
+        i = letter_index(v)
+        if i is None or not 0 <= i < count:
+            batch_level.append(v)
+        else:
+            per_letter.setdefault(i, []).append(v)
+    return per_letter, batch_level
+
+
+@attrs.define
+class _Letter:
+    bericht: Bericht
+    status: OutcomeStatus = OutcomeStatus.PENDING
+    code: VerwerkingsCode | None = None
+    batch_id: uuid.UUID | None = None
+    violations: tuple[Violation, ...] = ()
+    detail: str | None = None
+    sent: bool = False
+
+
+class DeliveryTracker:
+    """Bookkeeping of :func:`deliver`: which letter went where, and what came back. No I/O."""
+
+    def __init__(self, berichten: Iterable[Bericht], *, max_resends: int = 3) -> None:
+        self._letters: dict[uuid.UUID, _Letter] = {}
+        for b in berichten:
+            if b.bericht_id in self._letters:
+                raise ValueError(f"BerichtID {b.bericht_id} occurs twice (BER-01)")
+            self._letters[b.bericht_id] = _Letter(b)
+        self._order = list(self._letters)
+        self._receipts: dict[uuid.UUID, Receipt] = {}
+        self._batch_of_message: dict[str, uuid.UUID] = {}
+        self._resends: dict[uuid.UUID, int] = {}
+        self.max_resends = max_resends
+
+    # -- before sending ---------------------------------------------------------------------------------
+
+    def paper(self, bericht: Bericht, detail: str = "no subscription for this BerichtType (ABO-01)") -> None:
+        self._decide(bericht.bericht_id, OutcomeStatus.PAPER, detail=detail)
+
+    def refuse(self, bericht: Bericht, violations: Sequence[Violation]) -> None:
+        letter = self._letters[bericht.bericht_id]
+        letter.status = OutcomeStatus.REFUSED
+        letter.violations = tuple(violations)
+
+    def fail(self, bericht_ids: Iterable[uuid.UUID], detail: str, batch_id: uuid.UUID | None = None) -> None:
+        for i in bericht_ids:
+            self._decide(i, OutcomeStatus.FAILED, detail=detail, batch_id=batch_id)
+
+    # -- sending --------------------------------------------------------------------------------------
+
+    def sent(self, receipt: Receipt) -> None:
+        self._receipts[receipt.batch_id] = receipt
+        for mid in receipt.message_ids:
+            self._batch_of_message[mid] = receipt.batch_id
+        for i in receipt.bericht_ids:
+            letter = self._letters[i]
+            letter.batch_id = receipt.batch_id
+            letter.sent = True
+
+    def receipt_for_message(self, message_id: str) -> Receipt | None:
+        batch_id = self._batch_of_message.get(message_id)
+        return None if batch_id is None else self._receipts[batch_id]
+
+    @property
+    def receipts(self) -> tuple[Receipt, ...]:
+        return tuple(self._receipts.values())
+
+    def on_event(self, event: DeliveryEvent) -> Receipt | None:
+        """Apply a delivery event of one of our messages; the receipt to resend, if the event asks for it.
+
+        Events of messages that are not ours, of an earlier hand-over of a batch, or about a batch whose
+        result already came, change nothing.
+        """
+        receipt = self.receipt_for_message(event.message_id)
+        if receipt is None or receipt.message_id != event.message_id:
+            return None
+        self._receipts[receipt.batch_id] = receipt.updated(event)
+        if event.type not in (EventType.FAILED, EventType.EXPIRED):
+            return None
+        open_ids = [i for i in receipt.bericht_ids if self._letters[i].status is OutcomeStatus.PENDING]
+        if not open_ids:
+            return None
+        if self._resends.get(receipt.batch_id, 0) >= self.max_resends:
+            self.fail(
+                open_ids,
+                f"ebMS delivery {event.type.value} after {self.max_resends} resend(s)",
+                receipt.batch_id,
+            )
+            return None
+        return receipt
+
+    def resent(self, receipt: Receipt) -> None:
+        self._resends[receipt.batch_id] = self._resends.get(receipt.batch_id, 0) + 1
+        self.sent(receipt)
+
+    def on_result(self, result: ResultMessage) -> bool:
+        """Apply a processing result; False when it is not for a batch of ours (then leave it unacked)."""
+        receipt = self._receipts.get(result.batch_id)
+        if receipt is None:
+            return False
+        resent = receipt.attempts > 1
+        for bericht_id, answer in result.per_bericht(receipt.bericht_ids).items():
+            if answer is None:
+                continue
+            letter = self._letters[bericht_id]
+            if letter.status is OutcomeStatus.DELIVERED:
+                continue  # a later answer for a resend never undoes a delivery
+            code = answer.verwerkings_code
+            letter.code = code
+            if code is VerwerkingsCode.VERWERKT or (code is VerwerkingsCode.BERICHT_BESTAAT_AL and resent):
+                letter.status = OutcomeStatus.DELIVERED
+            elif code is VerwerkingsCode.NIET_ACTIEF_OF_GEABONNEERD:
+                letter.status = OutcomeStatus.PAPER
+            else:
+                letter.status = OutcomeStatus.FAILED
+        return True
+
+    # -- the outcome ------------------------------------------------------------------------------------
+
+    @property
+    def open(self) -> bool:
+        """True while a sent letter still waits for its result."""
+        return any(ltr.sent and ltr.status is OutcomeStatus.PENDING for ltr in self._letters.values())
+
+    def outcomes(self) -> list[Outcome]:
+        result: list[Outcome] = []
+        for i in self._order:
+            ltr = self._letters[i]
+            receipt = self._receipts.get(ltr.batch_id) if ltr.batch_id is not None else None
+            result.append(
+                Outcome(
+                    bericht_id=i,
+                    bsn=ltr.bericht.bsn,
+                    status=ltr.status,
+                    code=ltr.code,
+                    batch_id=ltr.batch_id,
+                    message_id=receipt.message_id if receipt is not None else None,
+                    violations=ltr.violations,
+                    detail=ltr.detail,
+                )
+            )
+        return result
+
+    def _decide(
+        self,
+        bericht_id: uuid.UUID,
+        status: OutcomeStatus,
+        *,
+        detail: str | None,
+        batch_id: uuid.UUID | None = None,
+    ) -> None:
+        letter = self._letters[bericht_id]
+        letter.status = status
+        letter.detail = detail
+        if batch_id is not None:
+            letter.batch_id = batch_id

@@ -1,0 +1,676 @@
+"""ebms-core REST API v19, sans I/O: build each call as an ``httpx.Request``, read each ``httpx.Response``.
+
+Nothing here opens a connection or sleeps; :mod:`mobb_sdk._client` sends the requests (sync or async,
+with retries). The contract is spec section 1: a batch goes out as one ebMS message (service
+``urn:osb:services:MIJNOVERHEID.ebMS.BB.2.0``, action ``GLOBE-R-BV-Request``, payload the batch XML as
+``text/xml``, conversationId the BatchID); delivery events and incoming ``GLOBE-R-BV-Result`` messages
+are polled and marked processed only once the caller has handled them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import io
+import json
+import math
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, Final
+
+import attrs
+import httpx
+from lxml import etree
+
+from mobb_sdk._codec import batch_tree, from_xml
+from mobb_sdk._config import EbmsConfig, Timeouts
+from mobb_sdk._errors import HttpStatusError, MobbError, ProtocolError, ValidationError, scrub
+from mobb_sdk._models import Batch, BerichtResultaat, VerwerkingsResultaat
+from mobb_sdk._retry import parse_retry_after
+from mobb_sdk._rules import SenderProfile, check_batch
+from mobb_sdk._schemas import DocumentKind
+from mobb_sdk._violations import Severity, Violation
+from mobb_sdk._xsd_validation import validate_tree
+
+__all__ = [
+    "CollectedResults",
+    "DataSource",
+    "DeliveryEvent",
+    "EbmsProtocol",
+    "EventType",
+    "IncomingMessage",
+    "MessageStatus",
+    "PayloadBody",
+    "Receipt",
+    "ReceiptStatus",
+    "ResultMessage",
+    "match_results",
+    "prepare_batch",
+]
+
+_USER_AGENT: Final = "mobb-sdk"
+#: ebms-core message ids are short tokens (a UUID with a host part); anything longer is not one.
+_MAX_ID_LENGTH: Final = 512
+
+
+class EventType(enum.Enum):
+    """What ebms-core reports about a message (``/ebms/events/unprocessed``)."""
+
+    RECEIVED = "RECEIVED"
+    DELIVERED = "DELIVERED"  #: Logius' MSH acknowledged the message: received, not yet processed
+    FAILED = "FAILED"  #: Logius' MSH refused it or delivery failed for good
+    EXPIRED = "EXPIRED"  #: the CPA's retries ran out before an acknowledgement came
+
+
+class MessageStatus(enum.Enum):
+    """ebms-core's status of one message (``/ebms/messages/{id}/status``)."""
+
+    UNAUTHORIZED = "UNAUTHORIZED"
+    NOT_RECOGNIZED = "NOT_RECOGNIZED"
+    RECEIVED = "RECEIVED"
+    PROCESSED = "PROCESSED"
+    FORWARDED = "FORWARDED"
+    FAILED = "FAILED"
+    CREATED = "CREATED"
+    DELIVERY_FAILED = "DELIVERY_FAILED"
+    DELIVERED = "DELIVERED"
+    EXPIRED = "EXPIRED"
+
+
+class ReceiptStatus(enum.Enum):
+    """Where a sent batch stands on the transport level (its letters' fate comes with the result)."""
+
+    SENT = "sent"  #: ebms-core accepted it and will deliver it
+    DELIVERED = "delivered"  #: Logius' MSH acknowledged it
+    FAILED = "failed"  #: ebMS delivery failed; resend with the same ids (RES-04)
+    EXPIRED = "expired"  #: ebMS delivery expired; resend with the same ids (RES-04)
+
+
+_EVENT_TO_STATUS: Final = {
+    EventType.DELIVERED: ReceiptStatus.DELIVERED,
+    EventType.FAILED: ReceiptStatus.FAILED,
+    EventType.EXPIRED: ReceiptStatus.EXPIRED,
+}
+
+
+@attrs.frozen
+class Receipt:
+    """Proof that ebms-core took a batch: its ebMS message id, the BatchID and BerichtIDs, the time.
+
+    ``attempts`` counts how often the batch was handed over (retried POSTs and resends included): a
+    ``BerichtBestaatAl`` for a batch handed over more than once means "already there" (RES-04).
+    ``previous_message_ids`` are the ebMS ids of earlier hand-overs of the same batch.
+    """
+
+    message_id: str
+    batch_id: uuid.UUID
+    bericht_ids: tuple[uuid.UUID, ...] = attrs.field(repr=lambda ids: f"<{len(ids)} BerichtIDs>")
+    sent_at: datetime
+    status: ReceiptStatus = ReceiptStatus.SENT
+    attempts: int = 1
+    previous_message_ids: tuple[str, ...] = ()
+
+    @property
+    def message_ids(self) -> tuple[str, ...]:
+        """Every ebMS id this batch went out under, the current one last."""
+        return (*self.previous_message_ids, self.message_id)
+
+    def updated(self, event: DeliveryEvent) -> Receipt:
+        """This receipt after a delivery event for its message (other events leave it as it is)."""
+        status = _EVENT_TO_STATUS.get(event.type)
+        if event.message_id != self.message_id or status is None:
+            return self
+        return attrs.evolve(self, status=status)
+
+    def resent(self, new_message_id: str, at: datetime) -> Receipt:
+        """The receipt of the same batch handed over again under ``new_message_id``."""
+        return attrs.evolve(
+            self,
+            message_id=new_message_id,
+            sent_at=at,
+            status=ReceiptStatus.SENT,
+            attempts=self.attempts + 1,
+            previous_message_ids=self.message_ids,
+        )
+
+
+@attrs.frozen
+class DeliveryEvent:
+    """One unprocessed event of ebms-core: ``type`` happened to message ``message_id``."""
+
+    message_id: str
+    type: EventType
+
+
+@attrs.frozen
+class DataSource:
+    """A payload of an ebMS message (its content decoded from base64)."""
+
+    content_type: str
+    content: bytes = attrs.field(repr=lambda b: f"<{len(b)} bytes>")
+    name: str | None = None
+    content_id: str | None = None
+
+
+@attrs.frozen
+class IncomingMessage:
+    """An ebMS message received by ebms-core (``GET /ebms/messages/{id}``)."""
+
+    message_id: str
+    cpa_id: str
+    from_party_id: str
+    from_role: str | None
+    to_party_id: str
+    to_role: str | None
+    service: str
+    action: str
+    conversation_id: str
+    ref_to_message_id: str | None
+    timestamp: datetime | None
+    status: str | None
+    data_sources: tuple[DataSource, ...] = ()
+
+
+@attrs.frozen
+class ResultMessage:
+    """A processing result (``GLOBE-R-BV-Result``) with the ebMS message it came in.
+
+    ``batch_id`` is the BatchID in the result itself; ``ref_to_message_id`` the ebMS id of the batch
+    it answers (when Logius set it). Acknowledge it with ``ack_result(message_id)`` once handled.
+    """
+
+    message_id: str
+    batch_id: uuid.UUID
+    conversation_id: str
+    ref_to_message_id: str | None
+    received_at: datetime | None
+    resultaat: VerwerkingsResultaat
+
+    def per_bericht(self, bericht_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, BerichtResultaat | None]:
+        """Each letter's result, the nil-GUID answer standing for unnamed letters (RES-01)."""
+        return self.resultaat.per_bericht(bericht_ids)
+
+
+@attrs.frozen
+class CollectedResults:
+    """Processing results matched to sent batches (see ``collect_results``).
+
+    ``per_bericht`` holds every letter of the receipts that has an answer (RES-01: a nil-GUID answer
+    stands for the letters it does not name); ``pending`` the letters still without one. ``results``
+    are the result messages of these batches, ``unknown`` those of batches not among the receipts: they
+    are reported, not acknowledged, so the process that sent them can still collect them.
+    """
+
+    per_bericht: Mapping[uuid.UUID, BerichtResultaat]
+    pending: tuple[uuid.UUID, ...]
+    results: tuple[ResultMessage, ...]
+    unknown: tuple[ResultMessage, ...]
+
+    @property
+    def complete(self) -> bool:
+        """True when every letter of the receipts has an answer."""
+        return not self.pending
+
+
+def match_results(receipts: Iterable[Receipt], results: Iterable[ResultMessage]) -> CollectedResults:
+    """Match results to the batches of ``receipts`` by BatchID (letters by BerichtID, RES-01)."""
+    by_batch = {r.batch_id: r for r in receipts}
+    answers: dict[uuid.UUID, BerichtResultaat] = {}
+    ours: list[ResultMessage] = []
+    unknown: list[ResultMessage] = []
+    for result in results:
+        receipt = by_batch.get(result.batch_id)
+        if receipt is None:
+            unknown.append(result)
+            continue
+        ours.append(result)
+        for bericht_id, answer in result.per_bericht(receipt.bericht_ids).items():
+            # A later answer replaces an earlier one, except that a delivery stays a delivery.
+            if answer is not None and not (
+                bericht_id in answers and answers[bericht_id].verwerkings_code.is_success
+            ):
+                answers[bericht_id] = answer
+    pending = tuple(i for r in by_batch.values() for i in r.bericht_ids if i not in answers)
+    return CollectedResults(answers, pending, tuple(ours), tuple(unknown))
+
+
+# --- local validation before sending --------------------------------------------------------------------
+
+
+def prepare_batch(batch: Batch, profile: SenderProfile | None) -> tuple[bytes, tuple[Violation, ...]]:
+    """The batch XML and its error violations (XSD and rules); send it only when there are none.
+
+    One tree serves the XSD check and the serialisation, so a send costs no more than ``validate``.
+    Warnings (e.g. an attachment that is not PDF/A) do not stop a send and are not returned.
+    """
+    tree = batch_tree(batch)
+    report = validate_tree(tree, DocumentKind.BATCH)
+    payload = etree.tostring(tree, encoding="utf-8", xml_declaration=True)
+    rules = check_batch(batch, profile, serialized_size=len(payload))
+    errors = tuple(v for v in (*report.violations, *rules.violations) if v.severity is Severity.ERROR)
+    return payload, errors
+
+
+# --- reading answers ------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Context:
+    """What an error concerns: the batch and its letters, when the call concerns one."""
+
+    what: str
+    batch_id: uuid.UUID | None = None
+    bericht_ids: tuple[uuid.UUID, ...] = ()
+
+    def protocol_error(self, message: str, status: int | None = None) -> ProtocolError:
+        return ProtocolError(
+            f"{self.what}: {message}", batch_id=self.batch_id, bericht_ids=self.bericht_ids, status=status
+        )
+
+
+def expect_status(response: httpx.Response, ok: Sequence[int], ctx: Context) -> None:
+    """Raise :class:`HttpStatusError` unless the status is one of ``ok``."""
+    if response.status_code in ok:
+        return
+    try:
+        body = response.content.decode("utf-8", "replace")
+    except httpx.ResponseNotRead:
+        body = ""
+    raise HttpStatusError(
+        f"{ctx.what} failed",
+        status=response.status_code,
+        body=body,
+        retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        batch_id=ctx.batch_id,
+        bericht_ids=ctx.bericht_ids,
+    )
+
+
+def _json(response: httpx.Response, ctx: Context) -> Any:
+    try:
+        return json.loads(response.content)
+    except (ValueError, RecursionError):
+        raise ctx.protocol_error(
+            f"the answer is not JSON: {scrub(response.text, 80)!r}", response.status_code
+        ) from None
+
+
+def _message_id(response: httpx.Response, ctx: Context) -> str:
+    text = response.content.decode("utf-8", "replace").strip()
+    if not text or len(text) > _MAX_ID_LENGTH or any(c.isspace() or not c.isprintable() for c in text):
+        raise ctx.protocol_error(
+            f"expected an ebMS message id as text, got {scrub(text, 80)!r}", response.status_code
+        )
+    return text
+
+
+def _str(value: object, field: str, ctx: Context, *, optional: bool = False) -> Any:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or (not value and not optional):
+        raise ctx.protocol_error(f"{field} is missing or not a string")
+    return value
+
+
+def _timestamp(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)
+
+
+def _party(value: object, field: str, ctx: Context) -> tuple[str, str | None]:
+    if not isinstance(value, Mapping):
+        raise ctx.protocol_error(f"{field} is missing or not an object")
+    return _str(value.get("partyId"), f"{field}.partyId", ctx), _str(
+        value.get("role"), f"{field}.role", ctx, optional=True
+    )
+
+
+#: Bytes read from a payload file per step: a multiple of 3, so each step's base64 needs no padding.
+_READ_CHUNK: Final = 3 * 64 * 1024
+
+
+class PayloadBody(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """The JSON body of ``POST /ebms/messages`` with the payload base64-encoded from a file as it is sent.
+
+    The file is read in chunks each time the body is iterated, so a 100 MB batch never sits in memory
+    (encoded, it would be 133 MB more) and a retry sends the very same bytes again (RES-04). ``source``
+    is a path or a seekable binary file (rewound before each iteration). The async iteration reads
+    the file synchronously in small chunks: local disk reads, not network waits.
+    """
+
+    def __init__(self, head: bytes, source: str | os.PathLike[str] | IO[bytes], tail: bytes) -> None:
+        self._head = head
+        self._tail = tail
+        self._path: Path | None = None
+        self._file: IO[bytes] | None = None
+        if isinstance(source, str | os.PathLike):
+            self._path = Path(source)
+            self.payload_size = self._path.stat().st_size
+        else:
+            self._file = source
+            self.payload_size = source.seek(0, io.SEEK_END)
+
+    @property
+    def length(self) -> int:
+        """The body's size in bytes (its Content-Length)."""
+        return len(self._head) + 4 * math.ceil(self.payload_size / 3) + len(self._tail)
+
+    def _chunks(self, read: Callable[[int], bytes]) -> Iterator[bytes]:
+        yield self._head
+        while chunk := read(_READ_CHUNK):
+            yield base64.b64encode(chunk)
+        yield self._tail
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self._path is not None:
+            with self._path.open("rb") as f:
+                yield from self._chunks(f.read)
+        else:
+            assert self._file is not None  # noqa: S101
+            self._file.seek(0)
+            yield from self._chunks(self._file.read)
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self:
+            yield chunk
+
+
+class EbmsProtocol:
+    """Every ebms-core call of the client: a request builder and an answer reader per call."""
+
+    def __init__(self, config: EbmsConfig, timeouts: Timeouts) -> None:
+        self.config = config
+        self._timeout = timeouts.as_extension()
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str | list[str]] | None = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
+        accept: str = "application/json",
+    ) -> httpx.Request:
+        headers = {"Accept": accept, "User-Agent": _USER_AGENT}
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        return httpx.Request(
+            method,
+            url,
+            params=params,
+            content=content,
+            headers=headers,
+            extensions={"timeout": self._timeout},
+        )
+
+    # -- sending ---------------------------------------------------------------------------------------
+
+    def _send_envelope(self, batch_id: uuid.UUID) -> tuple[bytes, bytes]:
+        """The JSON around the payload's base64 of ``POST /ebms/messages``: (head, tail)."""
+        c = self.config
+        properties = {
+            "cpaId": c.cpa_id,
+            "fromPartyId": c.from_party_id,
+            "fromRole": c.from_role,
+            "toPartyId": c.to_party_id,
+            "toRole": c.to_role,
+            "service": c.service,
+            "action": c.request_action,
+            "conversationId": str(batch_id),
+        }
+        head = json.dumps({"properties": properties}, separators=(",", ":"))[:-1]
+        # base64 needs no JSON escaping: splice the bytes in rather than encode a 100 MB string again.
+        return (
+            head.encode("utf-8") + b',"dataSources":[{"name":"batch.xml","contentType":"text/xml","content":"',
+            b'"}]}',
+        )
+
+    def send_request(self, payload: bytes, batch_id: uuid.UUID) -> httpx.Request:
+        """``POST /ebms/messages``: the batch XML as one ``text/xml`` source, conversationId = BatchID."""
+        head, tail = self._send_envelope(batch_id)
+        return self._request(
+            "POST",
+            self.config.endpoint("ebms", "messages"),
+            content=b"".join((head, base64.b64encode(payload), tail)),
+            content_type="application/json",
+            accept="text/plain",
+        )
+
+    def send_file_request(
+        self, source: str | os.PathLike[str] | IO[bytes], batch_id: uuid.UUID
+    ) -> tuple[httpx.Request, int]:
+        """``POST /ebms/messages`` with the batch XML streamed from ``source`` (see :class:`PayloadBody`);
+        also returns the payload's size."""
+        head, tail = self._send_envelope(batch_id)
+        body = PayloadBody(head, source, tail)
+        headers = {
+            "Accept": "text/plain",
+            "User-Agent": _USER_AGENT,
+            "Content-Type": "application/json",
+            "Content-Length": str(body.length),
+        }
+        request = httpx.Request(
+            "POST",
+            self.config.endpoint("ebms", "messages"),
+            headers=headers,
+            stream=body,
+            extensions={"timeout": self._timeout},
+        )
+        return request, body.payload_size
+
+    def read_message_id(self, response: httpx.Response, ctx: Context) -> str:
+        """The new ebMS message id in the text answer to a send or a resend."""
+        expect_status(response, (200, 201), ctx)
+        return _message_id(response, ctx)
+
+    def resend_request(self, message_id: str) -> httpx.Request:
+        """``PUT /ebms/messages/{id}``: ebms-core sends the same message again under a new id."""
+        return self._request("PUT", self.config.endpoint("ebms", "messages", message_id), accept="text/plain")
+
+    # -- events ----------------------------------------------------------------------------------------
+
+    def events_request(self, types: Iterable[EventType], max_nr: int | None = None) -> httpx.Request:
+        c = self.config
+        params: dict[str, str | list[str]] = {
+            "cpaId": c.cpa_id,
+            "fromPartyId": c.from_party_id,
+            "service": c.service,
+            "action": c.request_action,
+            "eventTypes": [t.value for t in types],
+        }
+        if max_nr is not None:
+            params["maxNr"] = str(max_nr)
+        return self._request("GET", c.endpoint("ebms", "events", "unprocessed"), params=params)
+
+    def read_events(self, response: httpx.Response, ctx: Context) -> list[DeliveryEvent]:
+        expect_status(response, (200,), ctx)
+        data = _json(response, ctx)
+        if not isinstance(data, list):
+            raise ctx.protocol_error("expected a JSON list of events")
+        events: list[DeliveryEvent] = []
+        seen: set[tuple[str, EventType]] = set()
+        for item in data:
+            if not isinstance(item, Mapping):
+                raise ctx.protocol_error("an event is not a JSON object")
+            message_id = _str(item.get("messageId"), "messageId", ctx)
+            try:
+                kind = EventType(item.get("type"))
+            except ValueError:
+                raise ctx.protocol_error(f"unknown event type {scrub(str(item.get('type')), 40)!r}") from None
+            # ebms-core may list one event twice; the caller sees it once (it acks per message anyway).
+            if (message_id, kind) not in seen:
+                seen.add((message_id, kind))
+                events.append(DeliveryEvent(message_id, kind))
+        return events
+
+    def ack_event_request(self, message_id: str) -> httpx.Request:
+        return self._request("PATCH", self.config.endpoint("ebms", "events", message_id))
+
+    # -- incoming messages -----------------------------------------------------------------------------
+
+    def results_request(self, max_nr: int | None = None) -> httpx.Request:
+        """Unprocessed ``GLOBE-R-BV-Result`` messages from Logius to us under our CPA."""
+        c = self.config
+        params: dict[str, str | list[str]] = {
+            "cpaId": c.cpa_id,
+            "fromPartyId": c.to_party_id,
+            "toPartyId": c.from_party_id,
+            "service": c.service,
+            "action": c.result_action,
+        }
+        if max_nr is not None:
+            params["maxNr"] = str(max_nr)
+        return self._request("GET", c.endpoint("ebms", "messages", "unprocessed"), params=params)
+
+    def read_id_list(self, response: httpx.Response, ctx: Context) -> list[str]:
+        expect_status(response, (200,), ctx)
+        data = _json(response, ctx)
+        if not isinstance(data, list) or not all(isinstance(i, str) and i for i in data):
+            raise ctx.protocol_error("expected a JSON list of message ids")
+        return list(dict.fromkeys(data))
+
+    def message_request(self, message_id: str, *, process: bool = False) -> httpx.Request:
+        return self._request(
+            "GET",
+            self.config.endpoint("ebms", "messages", message_id),
+            params={"process": "true" if process else "false"},
+        )
+
+    def read_message(self, response: httpx.Response, ctx: Context) -> IncomingMessage:
+        expect_status(response, (200,), ctx)
+        data = _json(response, ctx)
+        props = data.get("properties") if isinstance(data, Mapping) else None
+        if not isinstance(props, Mapping):
+            raise ctx.protocol_error("the message has no properties object")
+        from_party, from_role = _party(props.get("fromParty"), "fromParty", ctx)
+        to_party, to_role = _party(props.get("toParty"), "toParty", ctx)
+        sources = data.get("dataSources", [])
+        if not isinstance(sources, list):
+            raise ctx.protocol_error("dataSources is not a list")
+        return IncomingMessage(
+            message_id=_str(props.get("messageId"), "messageId", ctx),
+            cpa_id=_str(props.get("cpaId"), "cpaId", ctx),
+            from_party_id=from_party,
+            from_role=from_role,
+            to_party_id=to_party,
+            to_role=to_role,
+            service=_str(props.get("service"), "service", ctx),
+            action=_str(props.get("action"), "action", ctx),
+            conversation_id=_str(props.get("conversationId"), "conversationId", ctx, optional=True) or "",
+            ref_to_message_id=_str(props.get("refToMessageId"), "refToMessageId", ctx, optional=True),
+            timestamp=_timestamp(props.get("timestamp")),
+            status=_str(props.get("messageStatus"), "messageStatus", ctx, optional=True),
+            data_sources=tuple(_data_source(s, ctx) for s in sources),
+        )
+
+    def is_result(self, message: IncomingMessage) -> bool:
+        """True for a processing result from Logius under our CPA; anything else is left alone."""
+        c = self.config
+        return (
+            message.action == c.result_action
+            and message.service == c.service
+            and message.cpa_id == c.cpa_id
+            and message.from_party_id == c.to_party_id
+        )
+
+    def read_result(self, message: IncomingMessage) -> ResultMessage:
+        """The ``BerichtVerwerkResponse`` in a result message; :class:`ProtocolError` when unreadable."""
+        batch_id = _guid_or_none(message.conversation_id)
+        ctx = Context(f"result message {message.message_id}", batch_id=batch_id)
+        xml = [s for s in message.data_sources if s.content_type.split(";")[0].strip().lower() in _XML_TYPES]
+        if len(xml) != 1:
+            raise ctx.protocol_error(f"expected one XML payload, found {len(xml)}")
+        try:
+            resultaat = from_xml(xml[0].content, VerwerkingsResultaat)
+        except ValidationError as exc:
+            raise ctx.protocol_error(
+                f"the BerichtVerwerkResponse is not valid: {scrub(str(exc), 300)}"
+            ) from None
+        except MobbError as exc:
+            raise ctx.protocol_error(
+                f"the payload is not a BerichtVerwerkResponse: {scrub(str(exc), 200)}"
+            ) from None
+        return ResultMessage(
+            message_id=message.message_id,
+            batch_id=resultaat.batch_id,
+            conversation_id=message.conversation_id,
+            ref_to_message_id=message.ref_to_message_id,
+            received_at=message.timestamp,
+            resultaat=resultaat,
+        )
+
+    def ack_message_request(self, message_id: str) -> httpx.Request:
+        """``PATCH /ebms/messages/{id}``: mark a received message processed."""
+        return self._request("PATCH", self.config.endpoint("ebms", "messages", message_id))
+
+    def read_ack(self, response: httpx.Response, ctx: Context) -> bool:
+        """True when marked now, False when ebms-core no longer knows it (already processed: 404)."""
+        if response.status_code == 404:
+            return False
+        expect_status(response, (200, 204), ctx)
+        return True
+
+    # -- status and ping --------------------------------------------------------------------------------
+
+    def status_request(self, message_id: str) -> httpx.Request:
+        return self._request("GET", self.config.endpoint("ebms", "messages", message_id, "status"))
+
+    def read_status(self, response: httpx.Response, ctx: Context) -> tuple[MessageStatus, datetime | None]:
+        expect_status(response, (200,), ctx)
+        data = _json(response, ctx)
+        if not isinstance(data, Mapping):
+            raise ctx.protocol_error("expected a JSON object with a status")
+        try:
+            status = MessageStatus(data.get("status"))
+        except ValueError:
+            raise ctx.protocol_error(
+                f"unknown message status {scrub(str(data.get('status')), 40)!r}"
+            ) from None
+        return status, _timestamp(data.get("timestamp"))
+
+    def ping_request(self) -> httpx.Request:
+        c = self.config
+        return self._request(
+            "POST",
+            c.endpoint("ebms", "ping", c.cpa_id, "from", c.from_party_id, "to", c.to_party_id),
+            accept="*/*",
+        )
+
+    def read_ping(self, response: httpx.Response, ctx: Context) -> None:
+        expect_status(response, (200, 204), ctx)
+
+
+_XML_TYPES: Final = frozenset({"text/xml", "application/xml"})
+
+
+def _guid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _data_source(value: object, ctx: Context) -> DataSource:
+    if not isinstance(value, Mapping):
+        raise ctx.protocol_error("a data source is not a JSON object")
+    encoded = _str(value.get("content"), "dataSources.content", ctx, optional=True) or ""
+    try:
+        content = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise ctx.protocol_error("a data source's content is not base64") from None
+    return DataSource(
+        content_type=_str(value.get("contentType"), "dataSources.contentType", ctx),
+        content=content,
+        name=_str(value.get("name"), "dataSources.name", ctx, optional=True),
+        content_id=_str(value.get("contentId"), "dataSources.contentId", ctx, optional=True),
+    )
