@@ -99,3 +99,16 @@ def validate_command(
     if as_json:
         emit_json({"files": results, "ok": worst == Exit.OK})
     raise SystemExit(int(worst))
+
+
+def _register() -> None:
+    # Imported here so `mobb validate` stays quick and the modules can import this one's helpers.
+    from mobb_sdk.cli._demo import demo_command
+    from mobb_sdk.cli._remote import check_command, results_command
+    from mobb_sdk.cli._serve import simulator_group
+
+    for command in (demo_command, check_command, results_command, simulator_group):
+        main.add_command(command)
+
+
+_register()
