@@ -256,7 +256,7 @@ def test_readable_by_xsd_but_not_by_python_is_a_technical_problem(client):
     info = tree.find(".//{*}BerichtInformatie")
     assert info is not None
     publicatie = etree.Element(info[0].tag.replace("BatchID", "PublicatieDatum"))
-    publicatie.text = "2026-11-28T24:00:00Z"  # valid xs:dateTime, hour 24
+    publicatie.text = "12026-11-28T10:00:00Z"  # valid xs:dateTime, a year Python cannot hold
     info.insert(3, publicatie)
     result = result_for(client, send(client, etree.tostring(tree)))
     assert codes(result) == ["TechnischProbleem"]
