@@ -549,23 +549,47 @@ def _decode_validate_request(root: etree._Element) -> ValidateAbonnementenAanvra
     return result
 
 
+_WUS_NS: Final = {"val": ns.VAL, "valt": ns.VALT, "sh": ns.SH}
+_ANSWER_KEYS = etree.XPath(
+    "val:ValidateAbonnementenResult/valt:Abonnement/valt:klant/sh:Key/text()",
+    namespaces=_WUS_NS,
+    smart_strings=False,
+)
+_ANSWER_FLAGS = etree.XPath(
+    "val:ValidateAbonnementenResult/valt:Abonnement/valt:isBerichtSturen/text()",
+    namespaces=_WUS_NS,
+    smart_strings=False,
+)
+
+
 def _decode_validate_response(root: etree._Element) -> ValidateAbonnementenAntwoord:
     result = root.find(T_VALIDATE_RESULT)
+    if result is None:
+        return ValidateAbonnementenAntwoord()
+    keys: list[str] = _ANSWER_KEYS(root)  # type: ignore[assignment]
+    flags: list[str] = _ANSWER_FLAGS(root)  # type: ignore[assignment]
+    if len(keys) == len(flags) == len(result):
+        # Every line has a BSN and a flag (nothing nil): take the columns, as for results.
+        try:
+            return ValidateAbonnementenAntwoord(
+                [Abonnement(Bsn(k), f.strip() in ("true", "1")) for k, f in zip(keys, flags, strict=True)]
+            )
+        except InvalidValueError:
+            pass  # a bad BSN: the line-by-line path below names it
     abonnementen = []
-    if result is not None:
-        problems: list[Violation] = []
-        for i, el in enumerate(result.iterchildren(T_ABONNEMENT)):
-            if _is_nil(el):
-                continue
-            klant = el.find(T_KLANT_LOWER)
-            key = None if klant is None or _is_nil(klant) else _nillable_text(klant.find(T_KEY))
-            sturen_el = el.find(T_IS_BERICHT_STUREN)
-            sturen = sturen_el is not None and _text(sturen_el).strip() in ("true", "1")
-            a = _guarded(problems, f"abonnementen[{i}]", partial(Abonnement, key, sturen))
-            if a is not None:
-                abonnementen.append(a)
-        if problems:
-            raise ValidationError(problems, "the ValidateAbonnementen answer names an invalid BSN")
+    problems: list[Violation] = []
+    for i, el in enumerate(result.iterchildren(T_ABONNEMENT)):
+        if _is_nil(el):
+            continue
+        klant = el.find(T_KLANT_LOWER)
+        key = None if klant is None or _is_nil(klant) else _nillable_text(klant.find(T_KEY))
+        sturen_el = el.find(T_IS_BERICHT_STUREN)
+        sturen = sturen_el is not None and _text(sturen_el).strip() in ("true", "1")
+        a = _guarded(problems, f"abonnementen[{i}]", partial(Abonnement, key, sturen))
+        if a is not None:
+            abonnementen.append(a)
+    if problems:
+        raise ValidationError(problems, "the ValidateAbonnementen answer names an invalid BSN")
     return ValidateAbonnementenAntwoord(abonnementen)
 
 

@@ -23,6 +23,9 @@ from mobb_sdk._errors import InvalidValueError
 from mobb_sdk._ids import NIL_GUID, Bsn, Oin, new_guid
 
 __all__ = [
+    "MAX_BERICHTEN_PER_BATCH",
+    "MAX_BIJLAGEN",
+    "MAX_BSNS_PER_CHECK",
     "Abonnement",
     "AbonnementAanvraag",
     "Batch",
