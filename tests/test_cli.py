@@ -201,3 +201,52 @@ def test_simulator_serve_runs_until_stopped(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def _letters_csv(tmp_path: Path, rows: list[str]) -> Path:
+    from mobb_sdk import make_pdf
+
+    (tmp_path / "aanslag.pdf").write_bytes(make_pdf("Aanslag"))
+    path = tmp_path / "letters.csv"
+    path.write_text("bsn,bericht_type,onderwerp,bericht_tekst,referentie,bijlage\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_send_delivers_a_csv(runner, served, tmp_path):
+    sim, env = served
+    p = sim.world.persons
+    path = _letters_csv(
+        tmp_path,
+        [
+            f"{p[0].bsn.value},WOZ,WOZ 2027,Beste inwoner,REF-1,aanslag.pdf",
+            f"{p[4].bsn.value},WOZ,WOZ 2027,Beste inwoner,REF-2,",
+        ],
+    )
+    result = run(runner, "send", str(path), "--deadline", "10", "--poll-interval", "0.05", env=env)
+    assert result.exit_code == Exit.OK, result.output
+    assert "delivered" in result.output and "paper" in result.output
+    assert p[0].bsn.value not in result.output
+    [message] = sim.inspect.sent_messages()
+    assert message is not None
+
+
+def test_send_exit_codes(runner, served, tmp_path):
+    sim, env = served
+    p = sim.world.persons
+    failing = _letters_csv(tmp_path, [f"{p[0].bsn.value},HOND,Hond,tekst,R,"])
+    result = run(
+        runner, "send", "--json", str(failing), "--deadline", "10", "--poll-interval", "0.05", env=env
+    )
+    assert result.exit_code == Exit.VIOLATIONS
+    assert json.loads(result.output)["letters"][0]["code"] == "BerichtTypeNietOndersteund"
+
+    unreadable = tmp_path / "bad.csv"
+    unreadable.write_text("bsn,bericht_type,onderwerp\n123456789,WOZ,x\n")
+    result = run(runner, "send", str(unreadable), env=env)
+    assert result.exit_code == Exit.UNREADABLE
+    assert "123456789" not in result.output
+
+    sim.faults.withhold_result()
+    pending = _letters_csv(tmp_path, [f"{p[0].bsn.value},WOZ,WOZ,tekst,R,"])
+    result = run(runner, "send", str(pending), "--deadline", "0.3", "--poll-interval", "0.05", env=env)
+    assert result.exit_code == Exit.PENDING, result.output

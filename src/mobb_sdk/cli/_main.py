@@ -105,9 +105,10 @@ def _register() -> None:
     # Imported here so `mobb validate` stays quick and the modules can import this one's helpers.
     from mobb_sdk.cli._demo import demo_command
     from mobb_sdk.cli._remote import check_command, results_command
+    from mobb_sdk.cli._send import send_command
     from mobb_sdk.cli._serve import simulator_group
 
-    for command in (demo_command, check_command, results_command, simulator_group):
+    for command in (demo_command, send_command, check_command, results_command, simulator_group):
         main.add_command(command)
 
 
