@@ -30,6 +30,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",
     "mobb_catalogue",
+    "mobb_cli_docs",
 ]
 
 source_suffix = {".md": "markdown"}
