@@ -420,6 +420,7 @@ def _result_tree(result: VerwerkingsResultaat) -> etree._Element:
 _CODES: Final = {c.value: c for c in VerwerkingsCode}
 _new = object.__new__
 _set = object.__setattr__
+_UNKNOWN_SAFETY: Final = uuid.SafeUUID.unknown
 
 
 def _guid(text: str) -> uuid.UUID:
@@ -427,7 +428,7 @@ def _guid(text: str) -> uuid.UUID:
     # __init__ ends with, at a third of the cost (a result holds up to 1000 of them).
     value = _new(uuid.UUID)
     _set(value, "int", int(text.replace("-", ""), 16))
-    _set(value, "is_safe", uuid.SafeUUID.unknown)
+    _set(value, "is_safe", _UNKNOWN_SAFETY)
     return value
 
 
