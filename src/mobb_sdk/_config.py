@@ -20,7 +20,14 @@ import httpx
 
 from mobb_sdk._errors import ConfigurationError, InvalidValueError
 from mobb_sdk._ids import LOGIUS_OIN, Oin
-from mobb_sdk._namespaces import VALIDATE_ABONNEMENTEN_ACTION
+from mobb_sdk._namespaces import (
+    EBMS_SERVICE,
+    LOGIUS_ROLE,
+    REQUEST_ACTION,
+    RESULT_ACTION,
+    SENDER_ROLE,
+    VALIDATE_ABONNEMENTEN_ACTION,
+)
 from mobb_sdk._retry import RetryPolicy
 from mobb_sdk._rules import SenderProfile
 
@@ -41,12 +48,12 @@ __all__ = [
     "WusConfig",
 ]
 
-#: ebMS service and actions of the BerichtVerwerkService (spec section 1).
-DEFAULT_SERVICE: Final = "urn:osb:services:MIJNOVERHEID.ebMS.BB.2.0"
-DEFAULT_REQUEST_ACTION: Final = "GLOBE-R-BV-Request"
-DEFAULT_RESULT_ACTION: Final = "GLOBE-R-BV-Result"
-DEFAULT_FROM_ROLE: Final = "SR"
-DEFAULT_TO_ROLE: Final = "SP"
+#: The spec's ebMS values are the defaults (spec section 1).
+DEFAULT_SERVICE: Final = EBMS_SERVICE
+DEFAULT_REQUEST_ACTION: Final = REQUEST_ACTION
+DEFAULT_RESULT_ACTION: Final = RESULT_ACTION
+DEFAULT_FROM_ROLE: Final = SENDER_ROLE
+DEFAULT_TO_ROLE: Final = LOGIUS_ROLE
 
 
 def _to_oin(value: Oin | str) -> Oin:

@@ -1,4 +1,5 @@
-"""The XML namespaces of the interface (spec section 2) and of SOAP 1.1; the codec and schemas share them."""
+"""Names the interface fixes, in one place: XML namespaces (spec section 2), the WUS SOAPAction, and the
+ebMS service, actions and roles of the BerichtVerwerkService (spec section 1)."""
 
 from __future__ import annotations
 
@@ -34,3 +35,11 @@ VALIDATE_ABONNEMENTEN_ACTION: Final = f"{VAL}/IBerichtenboxValidatieService/Vali
 def qname(namespace: str, local: str) -> str:
     """Clark notation ``{namespace}local``, as lxml names elements."""
     return f"{{{namespace}}}{local}"
+
+
+#: ebMS service, actions and roles of the BerichtVerwerkService (spec section 1).
+EBMS_SERVICE: Final = "urn:osb:services:MIJNOVERHEID.ebMS.BB.2.0"
+REQUEST_ACTION: Final = "GLOBE-R-BV-Request"
+RESULT_ACTION: Final = "GLOBE-R-BV-Result"
+SENDER_ROLE: Final = "SR"
+LOGIUS_ROLE: Final = "SP"

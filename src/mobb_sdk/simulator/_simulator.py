@@ -34,7 +34,14 @@ from mobb_sdk._models import (
     ValidateAbonnementenAntwoord,
     VerwerkingsResultaat,
 )
-from mobb_sdk._namespaces import VALIDATE_ABONNEMENTEN_ACTION
+from mobb_sdk._namespaces import (
+    EBMS_SERVICE,
+    LOGIUS_ROLE,
+    REQUEST_ACTION,
+    RESULT_ACTION,
+    SENDER_ROLE,
+    VALIDATE_ABONNEMENTEN_ACTION,
+)
 from mobb_sdk.simulator._clock import Clock
 from mobb_sdk.simulator._faults import (
     BatchFault,
@@ -69,11 +76,7 @@ __all__ = [
 
 EBMS_PREFIX: Final = "/service/rest/v19"
 WUS_PATH: Final = "/wus/BerichtenboxValidatieService"
-BB_SERVICE: Final = "urn:osb:services:MIJNOVERHEID.ebMS.BB.2.0"
-REQUEST_ACTION: Final = "GLOBE-R-BV-Request"
-RESULT_ACTION: Final = "GLOBE-R-BV-Result"
-SENDER_ROLE: Final = "SR"
-LOGIUS_ROLE: Final = "SP"
+BB_SERVICE: Final = EBMS_SERVICE
 LOGIUS_PARTY_ID: Final = LOGIUS_OIN.party_id
 
 #: ebms-core's message status values (all can be read back; see docs for which the simulator produces).
