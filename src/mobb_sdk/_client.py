@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import IO, Any, NamedTuple, Self, TypeVar
+from typing import IO, Any, Final, NamedTuple, Self, TypeVar
 
 import attrs
 import httpx
@@ -112,12 +112,30 @@ def _transport_error(exc: Exception, ctx: Context) -> TransportError:
     return TransportError(text, **kw)
 
 
+#: TLS alerts by which the server refuses our client certificate (or its absence): as permanent as an
+#: untrusted server certificate, so not worth a retry.
+_REFUSED_CERTIFICATE_ALERTS: Final = frozenset(
+    {
+        "TLSV13_ALERT_CERTIFICATE_REQUIRED",
+        "SSLV3_ALERT_BAD_CERTIFICATE",
+        "SSLV3_ALERT_CERTIFICATE_EXPIRED",
+        "SSLV3_ALERT_CERTIFICATE_REVOKED",
+        "SSLV3_ALERT_CERTIFICATE_UNKNOWN",
+        "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
+        "TLSV1_ALERT_UNKNOWN_CA",
+        "TLSV1_ALERT_ACCESS_DENIED",
+    }
+)
+
+
 def _caused_by_tls_verification(exc: BaseException) -> bool:
     seen: BaseException | None = exc
     for _ in range(10):
         if seen is None:
             return False
         if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        if isinstance(seen, ssl.SSLError) and seen.reason in _REFUSED_CERTIFICATE_ALERTS:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
@@ -268,7 +286,9 @@ class BaseClient:
         ctx = Context("send batch", batch_id, ids)
         tries = _Tries()
         message_id = yield from self._call(request, lambda r: ebms.read_message_id(r, ctx), ctx, tries)
-        log.info("batch %s sent as ebMS message %s (%d letters, %d bytes)", batch_id, message_id, len(ids), size)
+        log.info(
+            "batch %s sent as ebMS message %s (%d letters, %d bytes)", batch_id, message_id, len(ids), size
+        )
         return Receipt(message_id, batch_id, ids, datetime.now(UTC), attempts=tries.count)
 
     def _op_resend(self, receipt: Receipt, batch: Batch | None) -> Op[Receipt]:
@@ -684,6 +704,15 @@ class AsyncClient(BaseClient):
             await self._http.aclose()
 
     async def _perform(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await self._perform_unwrapped(request)
+        except ssl.SSLError as exc:
+            # httpx's async transport (anyio) lets an SSLError raised while reading through unwrapped,
+            # e.g. the server's TLS 1.3 alert refusing our certificate, which only comes with the first
+            # read; the sync transport raises it as httpx.ReadError. Make it the same here.
+            raise httpx.ReadError(f"{type(exc).__name__}: {exc}", request=request) from exc
+
+    async def _perform_unwrapped(self, request: httpx.Request) -> httpx.Response:
         limit = self.config.max_response_bytes
         response = await self._http.send(request, stream=True)
         try:

@@ -29,6 +29,7 @@ from lxml import etree
 from mobb_sdk._codec import batch_tree, from_xml
 from mobb_sdk._config import EbmsConfig, Timeouts
 from mobb_sdk._errors import HttpStatusError, MobbError, ProtocolError, ValidationError, scrub
+from mobb_sdk._ids import NIL_GUID
 from mobb_sdk._models import Batch, BerichtResultaat, VerwerkingsResultaat
 from mobb_sdk._retry import parse_retry_after
 from mobb_sdk._rules import SenderProfile, check_batch
@@ -179,7 +180,8 @@ class IncomingMessage:
 class ResultMessage:
     """A processing result (``GLOBE-R-BV-Result``) with the ebMS message it came in.
 
-    ``batch_id`` is the BatchID in the result itself; ``ref_to_message_id`` the ebMS id of the batch
+    ``batch_id`` is the BatchID in the result itself (the conversationId's when Logius answered the nil
+    GUID because it could not read the batch); ``ref_to_message_id`` the ebMS id of the batch
     it answers (when Logius set it). Acknowledge it with ``ack_result(message_id)`` once handled.
     """
 
@@ -431,7 +433,8 @@ class EbmsProtocol:
         head = json.dumps({"properties": properties}, separators=(",", ":"))[:-1]
         # base64 needs no JSON escaping: splice the bytes in rather than encode a 100 MB string again.
         return (
-            head.encode("utf-8") + b',"dataSources":[{"name":"batch.xml","contentType":"text/xml","content":"',
+            head.encode("utf-8")
+            + b',"dataSources":[{"name":"batch.xml","contentType":"text/xml","content":"',
             b'"}]}',
         )
 
@@ -453,7 +456,10 @@ class EbmsProtocol:
         also returns the payload's size."""
         head, tail = self._send_envelope(batch_id)
         body = PayloadBody(head, source, tail)
+        url = httpx.URL(self.config.endpoint("ebms", "messages"))
+        # httpx fills in Host and Content-Length only for bodies it encodes itself.
         headers = {
+            "Host": url.netloc.decode("ascii"),
             "Accept": "text/plain",
             "User-Agent": _USER_AGENT,
             "Content-Type": "application/json",
@@ -461,7 +467,7 @@ class EbmsProtocol:
         }
         request = httpx.Request(
             "POST",
-            self.config.endpoint("ebms", "messages"),
+            url,
             headers=headers,
             stream=body,
             extensions={"timeout": self._timeout},
@@ -600,9 +606,14 @@ class EbmsProtocol:
             raise ctx.protocol_error(
                 f"the payload is not a BerichtVerwerkResponse: {scrub(str(exc), 200)}"
             ) from None
+        answered = resultaat.batch_id
+        if answered == NIL_GUID and batch_id is not None:
+            # RES-01: Logius could not even read the BatchID (the payload was not XML); the result's
+            # conversationId still names the batch it answers, so it is matched rather than lost.
+            answered = batch_id
         return ResultMessage(
             message_id=message.message_id,
-            batch_id=resultaat.batch_id,
+            batch_id=answered,
             conversation_id=message.conversation_id,
             ref_to_message_id=message.ref_to_message_id,
             received_at=message.timestamp,
