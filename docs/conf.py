@@ -31,6 +31,7 @@ extensions = [
     "sphinx.ext.doctest",
     "mobb_catalogue",
     "mobb_cli_docs",
+    "mobb_conformance",
 ]
 
 source_suffix = {".md": "markdown"}

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import importlib.resources
 import sys
 import threading
 from collections.abc import Mapping
@@ -31,6 +30,7 @@ from lxml import etree
 from xmlschema.loaders import SchemaLoader
 from xmlschema.utils.urls import normalize_url
 
+from mobb_sdk._bundled import bundled_dir
 from mobb_sdk._errors import DocumentTypeError, SchemaError
 from mobb_sdk._namespaces import ABO, BER, BVS, RES, SH, VAL, VALT
 
@@ -197,18 +197,13 @@ def schema_dir() -> Path:
     a source tree (editable install, tests) the force-include is not there: use the repository's
     top-level ``schemas/`` instead.
     """
-    try:
-        packaged = importlib.resources.files("mobb_sdk") / "schemas"
-    except (ImportError, AttributeError, TypeError, ValueError):  # pragma: no cover - odd importers
-        packaged = None
-    if isinstance(packaged, Path) and (packaged / _MARKER).is_file():
-        return packaged
-    source_tree = Path(__file__).resolve().parents[2] / "schemas"
-    if (source_tree / _MARKER).is_file():
-        return source_tree
-    raise SchemaError(
-        f"the bundled schemas are missing: no {_MARKER} in mobb_sdk/schemas or in {source_tree}"
-    )
+    found = bundled_dir("schemas", "schemas", _MARKER)
+    if found is None:
+        source_tree = Path(__file__).resolve().parents[2] / "schemas"
+        raise SchemaError(
+            f"the bundled schemas are missing: no {_MARKER} in mobb_sdk/schemas or in {source_tree}"
+        )
+    return found
 
 
 # ---------------------------------------------------------------------------------------- manifest
