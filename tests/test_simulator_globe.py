@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from mobb_sdk import NIL_GUID, Bijlage, VerwerkingsCode, make_pdf, to_xml
-from mobb_sdk.simulator import DEFAULT_SENDER_OIN, Clock, Person, Sender, Simulator, World
+from mobb_sdk.simulator import DEFAULT_SENDER_OIN, EBMS_PREFIX, Clock, Person, Sender, Simulator, World
 
 from .test_simulator_support import (
     ANNA,
@@ -305,3 +305,23 @@ def test_result_is_xsd_valid_and_counts_processing_time(client, sim):
     assert record.processing_seconds > 0
     assert sim.inspect.results() == (record.result,)
     assert uuid.UUID(str(record.batch_id)) == record.result.batch_id
+
+
+def test_store_makes_a_letter_already_there(client, sim):
+    first, second = letter(ANNA), letter(BRAM)
+    sim.store(first.bericht_id)
+    assert codes(result_for(client, send(client, batch(first, second)))) == ["BerichtBestaatAl", "Verwerkt"]
+    assert sim.inspect.bericht_ids_stored() >= {first.bericht_id, second.bericht_id}
+
+
+def test_send_hooks_see_and_may_change_each_delivery(client, sim):
+    seen: list[str] = []
+
+    def hook(request: httpx.Request) -> httpx.Request:
+        seen.append(request.url.path)
+        return request
+
+    sim.on_send(hook)
+    send(client, batch(letter(ANNA)))
+    send(client, batch(letter(BRAM)))
+    assert seen == [f"{EBMS_PREFIX}/ebms/messages"] * 2

@@ -126,10 +126,9 @@ class ScriptedSimulator(Simulator):
         self._first_send = first_send
         self._script_lock = threading.Lock()
         self.payloads: list[bytes] = []
+        self.on_send(self._script)
 
-    # The two hooks below override the simulator's handler of POST /ebms/messages (a private method of
-    # the same project): both the in-process transport and the served handler route through it.
-    def _send(self, request: httpx.Request) -> httpx.Response:
+    def _script(self, request: httpx.Request) -> httpx.Request:
         payload = _batch_payload(request)
         with self._script_lock:
             if payload is not None:
@@ -142,11 +141,10 @@ class ScriptedSimulator(Simulator):
             if first == "technisch_probleem" and ids:
                 self.faults.technisch_probleem(*ids)
             elif first == "already_stored":
-                with self._lock:
-                    self._stored_ids.update(ids)
+                self.store(*ids)
             elif first == "xsd_failure":
-                request = _without_soort_gebruiker(request, payload)
-        return super()._send(request)
+                return _without_soort_gebruiker(request, payload)
+        return request
 
 
 def _bulk_world(n: int) -> World:

@@ -284,6 +284,7 @@ class Simulator:
         self._events: list[_Event] = []
         self._batches: list[BatchRecord] = []
         self._stored_ids: set[uuid.UUID] = set()
+        self._send_hooks: list[Callable[[httpx.Request], httpx.Request]] = []
         self._letters: list[StoredLetter] = []
         self._received_ids: Counter[uuid.UUID] = Counter()
         self._wus_calls: list[WusCall] = []
@@ -515,7 +516,24 @@ class Simulator:
 
     # --- ebms-core: sending ---------------------------------------------------------------------------------
 
+    def store(self, *bericht_ids: uuid.UUID) -> None:
+        """Put letters in Logius' store as if an earlier delivery had placed them: a letter that comes
+        with one of these BerichtIDs is answered ``BerichtBestaatAl`` (a lost record, RES-04)."""
+        with self._lock:
+            self._stored_ids.update(bericht_ids)
+
+    def on_send(self, hook: Callable[[httpx.Request], httpx.Request]) -> None:
+        """Run ``hook`` on every ``POST /ebms/messages`` before it is handled, in-process and served alike.
+
+        The hook returns the request to handle (the same one, or a changed one): a test or the
+        conformance suite scripts what happens around a delivery with it.
+        """
+        with self._lock:
+            self._send_hooks.append(hook)
+
     def _send(self, request: httpx.Request) -> httpx.Response:
+        for hook in tuple(self._send_hooks):
+            request = hook(request)
         try:
             body = json.loads(request.content)
         except (ValueError, UnicodeDecodeError):
