@@ -250,3 +250,24 @@ def test_send_exit_codes(runner, served, tmp_path):
     pending = _letters_csv(tmp_path, [f"{p[0].bsn.value},WOZ,WOZ,tekst,R,"])
     result = run(runner, "send", str(pending), "--deadline", "0.3", "--poll-interval", "0.05", env=env)
     assert result.exit_code == Exit.PENDING, result.output
+
+
+def test_send_through_an_outbox_resumes_without_sending_twice(runner, served, tmp_path):
+    sim, env = served
+    p = sim.world.persons
+    path = _letters_csv(
+        tmp_path,
+        [
+            f"{p[0].bsn.value},WOZ,WOZ 2027,Beste inwoner,REF-1,aanslag.pdf",
+            f"{p[4].bsn.value},WOZ,WOZ 2027,Beste inwoner,REF-2,",
+        ],
+    )
+    outbox = tmp_path / "run.sqlite"
+    args = ["send", str(path), "--outbox", str(outbox), "--deadline", "10", "--poll-interval", "0.05"]
+    first = run(runner, *args, env=env)
+    assert first.exit_code == Exit.OK, first.output
+    assert outbox.exists()
+    again = run(runner, *args, env=env)
+    assert again.exit_code == Exit.OK, again.output
+    assert len(sim.inspect.sent_messages()) == 1  # the second run found everything done
+    assert sum(sim.inspect.bericht_ids_received().values()) == 1  # the paper letter was never sent

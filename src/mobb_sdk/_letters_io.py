@@ -95,10 +95,12 @@ def _csv_rows(source: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
         f.seek(0)
         delimiter = ";" if first.count(";") > first.count(",") else ","
         reader = csv.DictReader(f, delimiter=delimiter)
-        _check_columns(source, "line 1", reader.fieldnames or [])
+        _check_columns(source, "line 1", list(reader.fieldnames or []))
         for row in reader:
             if None in row:
-                raise LetterFileError(source, f"line {reader.line_num}", "INPUT", "", "more fields than columns")
+                raise LetterFileError(
+                    source, f"line {reader.line_num}", "INPUT", "", "more fields than columns"
+                )
             if not any((v or "").strip() for v in row.values()):
                 continue  # a blank line (spreadsheets often end with some)
             yield f"line {reader.line_num}", row

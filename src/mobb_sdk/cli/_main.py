@@ -105,6 +105,7 @@ def _register() -> None:
     # Imported here so `mobb validate` stays quick and the modules can import this one's helpers.
     from mobb_sdk.cli._conformance import conformance_group
     from mobb_sdk.cli._demo import demo_command
+    from mobb_sdk.cli._outbox import outbox_group
     from mobb_sdk.cli._remote import check_command, results_command
     from mobb_sdk.cli._send import send_command
     from mobb_sdk.cli._serve import simulator_group
@@ -116,6 +117,7 @@ def _register() -> None:
         results_command,
         simulator_group,
         conformance_group,
+        outbox_group,
     ):
         main.add_command(command)
 

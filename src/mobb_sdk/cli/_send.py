@@ -13,6 +13,7 @@ from mobb_sdk._delivery import OutcomeStatus
 from mobb_sdk._errors import ConfigurationError, TransportError
 from mobb_sdk._letters_io import LetterFileError, read_letters
 from mobb_sdk._models import Bericht
+from mobb_sdk.cli._outbox import send_with_outbox
 from mobb_sdk.cli._output import Exit, emit_json, fail, table
 from mobb_sdk.cli._settings import client_config, connection_options
 
@@ -28,10 +29,22 @@ from mobb_sdk.cli._settings import client_config, connection_options
 )
 @click.option("--poll-interval", type=float, default=5.0, show_default=True, help="Seconds between polls.")
 @click.option("--no-check", is_flag=True, help="Skip the subscription check (ABO-01 makes it your duty).")
+@click.option(
+    "--outbox",
+    "outbox_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Deliver through a durable, resumable outbox (a SQLite file): for bulk runs; see `mobb outbox`.",
+)
 @connection_options
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def send_command(
-    letters_file: Path, deadline: float, poll_interval: float, no_check: bool, as_json: bool, **options: Any
+    letters_file: Path,
+    deadline: float,
+    poll_interval: float,
+    no_check: bool,
+    outbox_path: Path | None,
+    as_json: bool,
+    **options: Any,
 ) -> None:
     """Deliver the letters in LETTERS_FILE (CSV, JSON or JSON Lines) and print what became of each.
 
@@ -42,6 +55,16 @@ def send_command(
     goes to paper, 1 when any was refused or failed, 3 for an unreadable file, 4 for a transport or
     configuration error, 5 when results were still pending at the deadline.
     """
+    if outbox_path is not None:
+        send_with_outbox(
+            outbox_path,
+            [letters_file],
+            options,
+            wait=deadline,
+            poll_interval=poll_interval,
+            check_subscriptions=not no_check,
+            as_json=as_json,
+        )
     try:
         letters = _read(letters_file, show_progress=not as_json)
     except LetterFileError as exc:

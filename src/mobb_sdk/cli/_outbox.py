@@ -1,0 +1,353 @@
+"""``mobb outbox ...``: bulk delivery through a durable outbox (``mobb_sdk.outbox``).
+
+``mobb outbox send OUTBOX LETTERS...`` enqueues CSV/JSON files (all or none per file) and runs;
+``run`` resumes or continues; ``status`` counts letters per state and outcome; ``export`` writes the
+letters of some outcomes as CSV or JSON (the paper list: ``--outcome paper --with-bsn``).
+``mobb send --outbox FILE`` is :func:`send_with_outbox`.
+
+Exit codes (``Exit``): 0 every letter has its final state and none failed; 1 a letter failed or a
+letter file breaks a rule (nothing of that file enqueued); 3 a letter file cannot be read; 4 ebms-core
+or WUS could not be reached or refused, or another runner holds the outbox; 5 results still missing.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from mobb_sdk._client import Client
+from mobb_sdk._delivery import OutcomeStatus
+from mobb_sdk._errors import ConfigurationError, MobbError, TransportError, ValidationError
+from mobb_sdk._letters_io import LetterFileError
+from mobb_sdk.cli._output import Exit, emit_json, fail, table
+from mobb_sdk.cli._settings import client_config, connection_options
+from mobb_sdk.outbox import (
+    LetterState,
+    Outbox,
+    OutboxBusy,
+    RunSummary,
+    export_csv,
+    export_json,
+)
+
+__all__ = ["outbox_group", "send_with_outbox"]
+
+_STATE_ORDER = tuple(LetterState)
+
+
+def _progress_line(counts: Mapping[LetterState, int]) -> str:
+    parts = [f"{s.value} {counts[s]:,}" for s in _STATE_ORDER if counts.get(s)]
+    return f"{sum(counts.values()):,} letters: " + " | ".join(parts)
+
+
+class _Progress:
+    """One status line on stderr, rewritten in place on a terminal (counts per state)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self._width = 0
+
+    def __call__(self, counts: Mapping[LetterState, int]) -> None:
+        if not self.enabled:
+            return
+        line = _progress_line(counts)
+        click.echo("\r" + line.ljust(self._width), nl=False, err=True)
+        self._width = len(line)
+
+    def done(self) -> None:
+        if self.enabled and self._width:
+            click.echo(err=True)
+
+
+def _run_options(function: Any) -> Any:
+    options = [
+        click.option(
+            "--wait",
+            type=float,
+            default=0.0,
+            show_default=True,
+            help="Seconds to keep collecting results after sending.",
+        ),
+        click.option(
+            "--poll-interval",
+            type=float,
+            default=5.0,
+            show_default=True,
+            help="Seconds between polls for events and results.",
+        ),
+        click.option(
+            "--result-deadline",
+            type=float,
+            default=24.0,
+            show_default=True,
+            help="Hours after hand-over before a missing result is reported (RES-03).",
+        ),
+        click.option(
+            "--max-letters",
+            type=click.IntRange(1, 1000),
+            default=1000,
+            show_default=True,
+            help="Letters per batch (BATCH-01).",
+        ),
+        click.option(
+            "--max-mb",
+            type=click.FloatRange(0.001, 100.0),
+            default=100.0,
+            show_default=True,
+            help="Batch size limit in MB of 1,000,000 bytes (BATCH-02).",
+        ),
+        click.option(
+            "--no-subscription-check",
+            is_flag=True,
+            help="Do not ask ValidateAbonnementen (only when subscriptions are known otherwise).",
+        ),
+        click.option(
+            "--lease-wait",
+            type=float,
+            default=0.0,
+            show_default=True,
+            help="Seconds to wait while another runner holds the outbox.",
+        ),
+        click.option("--progress/--no-progress", default=True, help="A status line on a terminal."),
+        click.option("--json", "as_json", is_flag=True, help="Machine-readable summary."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return connection_options(function)
+
+
+def _run(outbox: Outbox, connection: Mapping[str, Any], settings: Mapping[str, Any]) -> RunSummary:
+    progress = _Progress(bool(settings.get("progress", True)) and not settings.get("as_json"))
+    try:
+        with Client(client_config(dict(connection))) as client:
+            return outbox.run(
+                client,
+                wait=float(settings.get("wait", 0.0)),
+                poll_interval=float(settings.get("poll_interval", 5.0)),
+                result_deadline=timedelta(hours=float(settings.get("result_deadline", 24.0))),
+                max_letters=int(settings.get("max_letters", 1000)),
+                max_bytes=int(float(settings.get("max_mb", 100.0)) * 1_000_000),
+                check_subscriptions=not settings.get("no_subscription_check", False),
+                wait_for_lease=float(settings.get("lease_wait", 0.0)),
+                progress=progress,
+            )
+    finally:
+        progress.done()
+
+
+def _report(summary: RunSummary, as_json: bool) -> NoReturn:
+    if as_json:
+        emit_json(summary.to_dict())
+    else:
+        rows = [[s.value, f"{summary.states[s]:,}"] for s in _STATE_ORDER if summary.states.get(s)]
+        click.echo(table(rows, ["state", "letters"]))
+        outcomes = ", ".join(f"{o.value} {n:,}" for o, n in summary.outcomes.items() if n)
+        click.echo(f"\noutcomes: {outcomes or 'none'}")
+        click.echo(
+            f"this run: {summary.checked:,} checked ({summary.to_paper:,} to paper), "
+            f"{summary.batches_sent:,} batch(es) with {summary.letters_sent:,} letters handed over "
+            f"({summary.handovers_repeated:,} again), {summary.answers:,} answers, "
+            f"{summary.overdue:,} overdue, in {summary.seconds:.1f} s"
+        )
+        for error in summary.errors:
+            click.echo(f"error: {error}", err=True)
+    raise SystemExit(int(_exit_code(summary)))
+
+
+def _exit_code(summary: RunSummary) -> Exit:
+    if summary.errors:
+        return Exit.TRANSPORT
+    if summary.outcomes.get(OutcomeStatus.FAILED):
+        return Exit.VIOLATIONS
+    if not summary.complete:
+        return Exit.PENDING
+    return Exit.OK
+
+
+def send_with_outbox(
+    outbox_path: Path,
+    letter_files: Sequence[Path],
+    connection: Mapping[str, Any],
+    *,
+    wait: float = 0.0,
+    poll_interval: float = 5.0,
+    check_subscriptions: bool = True,
+    as_json: bool = False,
+    **settings: Any,
+) -> NoReturn:
+    """Enqueue ``letter_files`` into the outbox at ``outbox_path``, run it, report, and exit with the
+    run's code. ``connection`` holds the connection options (``connection_options``); ``settings`` any
+    other run option of ``mobb outbox run`` by its parameter name (``max_letters``, ``lease_wait``...).
+
+    This is ``mobb send --outbox FILE``. Enqueueing a file again adds nothing twice, so the same
+    command line resumes a run that was killed.
+    """
+    settings = {
+        **settings,
+        "wait": wait,
+        "poll_interval": poll_interval,
+        "no_subscription_check": not check_subscriptions,
+        "as_json": as_json,
+    }
+    try:
+        sender = connection.get("sender_oin") or client_config(dict(connection)).sender_oin.value
+        with Outbox(outbox_path, afzender=sender) as outbox:
+            for path in letter_files:
+                result = outbox.enqueue_file(path)
+                if not as_json:
+                    click.echo(
+                        f"{path}: {result.added:,} letter(s) enqueued, {result.skipped:,} already there",
+                        err=True,
+                    )
+            summary = _run(outbox, connection, settings)
+    except LetterFileError as exc:
+        fail(exc, Exit.UNREADABLE, as_json=as_json)
+    except ValidationError as exc:
+        if not as_json:
+            for v in exc.violations[:50]:
+                click.echo(f"  {v.rule:<9} {v.path}: {v.message}", err=True)
+        fail(exc, Exit.VIOLATIONS, as_json=as_json)
+    except OSError as exc:
+        fail(exc, Exit.UNREADABLE, as_json=as_json)
+    except (TransportError, ConfigurationError, OutboxBusy) as exc:
+        fail(exc, Exit.TRANSPORT, as_json=as_json)
+    _report(summary, as_json)
+
+
+_RUN_SETTINGS = (
+    "wait",
+    "poll_interval",
+    "result_deadline",
+    "max_letters",
+    "max_mb",
+    "no_subscription_check",
+    "lease_wait",
+    "progress",
+    "as_json",
+)
+
+
+def _split(opts: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The command's options as (connection options, run settings)."""
+    settings = {k: v for k, v in opts.items() if k in _RUN_SETTINGS}
+    return {k: v for k, v in opts.items() if k not in _RUN_SETTINGS}, settings
+
+
+@click.group("outbox")
+def outbox_group() -> None:
+    """Bulk delivery through a durable outbox (an SQLite file): enqueue, run, resume, report."""
+
+
+@outbox_group.command("send")
+@click.argument("outbox", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "letters", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@_run_options
+def send_command(outbox: Path, letters: tuple[Path, ...], **opts: Any) -> None:
+    """Enqueue LETTERS (CSV/JSON files) into OUTBOX and run it. Run the same command again after a
+    crash: nothing is enqueued or offered twice."""
+    connection, settings = _split(opts)
+    send_with_outbox(
+        outbox,
+        letters,
+        connection,
+        **{**settings, "check_subscriptions": not settings.pop("no_subscription_check")},
+    )
+
+
+@outbox_group.command("run")
+@click.argument("outbox", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_run_options
+def run_command(outbox: Path, **opts: Any) -> None:
+    """Run OUTBOX: resume what was interrupted, check, send, and collect results."""
+    as_json = bool(opts["as_json"])
+    connection, settings = _split(opts)
+    try:
+        with Outbox(outbox) as box:
+            summary = _run(box, connection, settings)
+    except (TransportError, ConfigurationError, OutboxBusy) as exc:
+        fail(exc, Exit.TRANSPORT, as_json=as_json)
+    _report(summary, as_json)
+
+
+@outbox_group.command("status")
+@click.argument("outbox", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def status_command(outbox: Path, as_json: bool) -> None:
+    """Letters of OUTBOX per state and per outcome (no network)."""
+    try:
+        with Outbox(outbox) as box:
+            states, outcomes = box.counts(), box.outcome_counts()
+            holder = box.store.lease_holder()
+    except MobbError as exc:
+        fail(exc, Exit.UNREADABLE, as_json=as_json)
+    if as_json:
+        emit_json(
+            {
+                "states": {s.value: n for s, n in states.items()},
+                "outcomes": {o.value: n for o, n in outcomes.items()},
+                "runner": holder.replace("|", ":") if holder else None,
+            }
+        )
+        return
+    click.echo(
+        table([[s.value, f"{states[s]:,}"] for s in _STATE_ORDER if states.get(s)], ["state", "letters"])
+    )
+    click.echo("\n" + table([[o.value, f"{n:,}"] for o, n in outcomes.items()], ["outcome", "letters"]))
+    if holder:
+        click.echo(f"\nrunning: {holder.replace('|', ':')}")
+
+
+@outbox_group.command("export")
+@click.argument("outbox", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--outcome",
+    "outcomes",
+    multiple=True,
+    type=click.Choice([o.value for o in OutcomeStatus]),
+    help="Only letters with this outcome (repeatable). paper: the list to print and post.",
+)
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice([s.value for s in LetterState]),
+    help="Only letters in this state (repeatable), e.g. result_overdue.",
+)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: standard output).",
+)
+@click.option("--with-bsn", is_flag=True, help="Full BSNs (for the print run only); masked otherwise.")
+def export_command(
+    outbox: Path,
+    outcomes: tuple[str, ...],
+    states: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    with_bsn: bool,
+) -> None:
+    """Export the letters of OUTBOX by outcome or state, as CSV or JSON."""
+    if with_bsn and output is None:
+        raise click.UsageError("--with-bsn writes full BSNs: give a file with --output, not the terminal")
+    export = export_csv if fmt == "csv" else export_json
+    with Outbox(outbox) as box:
+        n = export(
+            box,
+            output,
+            outcomes=[OutcomeStatus(o) for o in outcomes] or None,
+            states=[LetterState(s) for s in states] or None,
+            with_bsn=with_bsn,
+        )
+    if output is not None:
+        click.echo(f"{n:,} letter(s) written to {output}", err=True)
