@@ -69,7 +69,7 @@ def _runner(
     if letters is not None:
         args.append(str(letters))
     args += ["--max-letters", str(PER_BATCH), "--wait", "30", "--poll-interval", "0.02", "--json", *extra]
-    return subprocess.Popen(  # noqa: S603  (our own module, fixed arguments)
+    return subprocess.Popen(
         args, env=_env(server, crash), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
 
