@@ -106,6 +106,14 @@ def main(argv: list[str]) -> int:
     _check(written == len(buffer.getvalue()) > 0, "write_batch() returned a wrong byte count")
     _check(from_xml(buffer.getvalue(), Batch) == batch, "write_batch() output does not read back")
     print(f"batch of {len(batch)} letter(s), {len(xml)} bytes, round trip and validation ok")
+
+    from mobb_sdk.conformance import data_dir, load_catalogue
+
+    conformance_dir = data_dir()
+    _check(_inside(conformance_dir, package_dir), f"conformance data not from the wheel: {conformance_dir}")
+    catalogue = load_catalogue()
+    _check(len(catalogue.cases) > 0, "the conformance catalogue is empty")
+    print(f"conformance catalogue {catalogue.version}: {len(catalogue.cases)} cases from {conformance_dir}")
     print("OK")
     return 0
 
