@@ -361,7 +361,7 @@ def write_batch(batch: Batch, target: str | os.PathLike[str] | IO[bytes], *, val
                         _write_leaf(xf, leaf)
                 batch_id = str(batch.batch_id)
                 for bericht in batch.berichten:
-                    _stream_bericht(xf, bericht, batch_id)
+                    _stream_bericht(xf, out, bericht, batch_id)
         return out.count
 
 
@@ -370,7 +370,7 @@ def _write_leaf(xf: Any, leaf: etree._Element) -> None:
         xf.write(leaf.text or "")
 
 
-def _stream_bericht(xf: Any, bericht: Bericht, batch_id: str) -> None:
+def _stream_bericht(xf: Any, out: _Counting, bericht: Bericht, batch_id: str) -> None:
     holder = etree.Element("holder")
     _add_bericht(holder, bericht, batch_id, _placeholder)
     skeleton = holder[0]
@@ -384,9 +384,13 @@ def _stream_bericht(xf: Any, bericht: Bericht, batch_id: str) -> None:
             for bijlage, b_el in zip(bericht.bijlagen, skeleton[1], strict=True):
                 with xf.element(T_BIJLAGE):
                     with xf.element(T_INHOUD):
+                        # Base64 needs no escaping: close the start tag, hand lxml's buffer to the
+                        # output, then write the encoded chunks straight after it.
+                        xf.write("")
+                        xf.flush()
                         data = memoryview(bijlage.inhoud)
                         for start in range(0, len(data), _CHUNK):
-                            xf.write(base64.b64encode(data[start : start + _CHUNK]).decode("ascii"))
+                            out.write(base64.b64encode(data[start : start + _CHUNK]))
                     for part in list(b_el)[1:]:
                         _write_leaf(xf, part)
 
