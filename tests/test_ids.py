@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mobb_sdk import LOGIUS_OIN, Bsn, InvalidValueError, Oin, elfproef
 from mobb_sdk._ids import NIL_GUID, OIN_PREFIXES, mask_bsn, new_guid
@@ -85,3 +87,10 @@ def test_guids():
     a, b = new_guid(), new_guid()
     assert a != b
     assert a.version == 4
+
+
+@given(st.integers(min_value=0, max_value=999_999_999))
+def test_elfproef_matches_its_definition(number):
+    digits = f"{number:09d}"
+    weighted = sum(w * int(d) for w, d in zip((9, 8, 7, 6, 5, 4, 3, 2, -1), digits, strict=True))
+    assert elfproef(digits) is (weighted % 11 == 0)

@@ -43,7 +43,12 @@ def elfproef(digits: str) -> bool:
     """True when nine digits pass the BSN elfproef: 9·d1 + 8·d2 + … + 2·d8 − 1·d9 ≡ 0 (mod 11)."""
     if len(digits) != 9 or not digits.isascii() or not digits.isdigit():
         return False
-    total = sum((9 - i) * int(d) for i, d in enumerate(digits[:8])) - int(digits[8])
+    # Unrolled over the ASCII codes (digit = code - 48; the weights 9..2 and -1 add up to 43): this runs
+    # for every BSN of a subscription check, twice, so it is worth being quick.
+    b = digits.encode("ascii")
+    total = (
+        9 * b[0] + 8 * b[1] + 7 * b[2] + 6 * b[3] + 5 * b[4] + 4 * b[5] + 3 * b[6] + 2 * b[7] - b[8] - 43 * 48
+    )
     return total % 11 == 0
 
 
