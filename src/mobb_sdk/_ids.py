@@ -70,7 +70,7 @@ def _bsn_from(value: str | int) -> str:
     return f"{value:09d}" if isinstance(value, int) and not isinstance(value, bool) else value  # type: ignore[return-value]
 
 
-@attrs.frozen(repr=False, order=True)
+@attrs.frozen(repr=False, order=True, cache_hash=True)
 class Bsn:
     """A burgerservicenummer (BER-09): nine digits passing the elfproef.
 
