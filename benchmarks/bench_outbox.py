@@ -19,9 +19,8 @@ Each measurement runs in its own subprocess, so its peak memory (``VmHWM``) is i
 The ratio outbox/direct is the outbox's overhead (target: at most 1.5x). Batches are limited to
 ``--batch-mb`` (default 20 MB) in both: the in-process simulator holds one whole batch several times
 over while it reads it (request body, JSON, XML tree, decoded letters), so at 100 MB batches it alone
-would pass 300 MB. The simulator also keeps every payload it received; the benchmark's transport
-drops a payload once the simulator has processed it (a resend is not needed here), or the simulator
-would hold 13 GB at 100,000 letters.
+would pass 300 MB. The simulator runs with ``keep_payloads=False``: it drops each payload once GLOBE has
+processed it (no resend is needed here), or it would hold 13 GB at 100,000 letters.
 """
 
 from __future__ import annotations
@@ -39,7 +38,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-import httpx  # noqa: E402
 
 from mobb_sdk import (  # noqa: E402
     Batch,
@@ -60,7 +58,6 @@ from mobb_sdk.simulator import (  # noqa: E402
     WUS_PATH,
     Person,
     Simulator,
-    SimulatorTransport,
     World,
 )
 
@@ -73,20 +70,6 @@ def _world() -> World:
     base = World.default()
     persons = [Person(b, "", i % 50 != 1, {OIN.value: ["*"]} if i % 20 else {}) for i, b in enumerate(BSNS)]
     return World(base.senders, persons)
-
-
-class _Forgetful(SimulatorTransport):
-    """The in-process simulator, dropping each sent payload once processed (see the module docs)."""
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = super().handle_request(request)
-        if request.method == "POST" and request.url.path.endswith("/ebms/messages") and response.is_success:
-            with self.simulator._lock:
-                message = self.simulator._messages.get(response.text.strip())
-                if message is not None:
-                    for source in message.data_sources:
-                        source.content = b""
-        return response
 
 
 def _config() -> ClientConfig:
@@ -127,12 +110,12 @@ def _peak_mb() -> float:
 def measure_outbox(n: int, batch_mb: float, work: Path) -> dict[str, Any]:
     from mobb_sdk.outbox import Outbox, OutcomeStatus
 
-    sim = Simulator(_world())
+    sim = Simulator(_world(), keep_payloads=False)
     start = time.perf_counter()
     with Outbox(work / "bench.outbox", afzender=OIN) as outbox:
         outbox.enqueue_many(_letters(n))
         enqueued = time.perf_counter()
-        with Client(_config(), transport=_Forgetful(sim)) as client:
+        with Client(_config(), transport=sim.transport()) as client:
             summary = outbox.run(
                 client,
                 max_bytes=int(batch_mb * 1_000_000),
@@ -156,12 +139,12 @@ def measure_outbox(n: int, batch_mb: float, work: Path) -> dict[str, Any]:
 
 
 def measure_direct(n: int, batch_mb: float) -> dict[str, Any]:
-    sim = Simulator(_world())
+    sim = Simulator(_world(), keep_payloads=False)
     per_batch = _per_batch(batch_mb)
     start = time.perf_counter()
     receipts = []
     delivered = 0
-    with Client(_config(), transport=_Forgetful(sim)) as client:
+    with Client(_config(), transport=sim.transport()) as client:
         chunk: list[Bericht] = []
         for bericht in _letters(n):
             chunk.append(bericht)

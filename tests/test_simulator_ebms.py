@@ -344,3 +344,14 @@ def test_sent_message_inspection(client, sim):
     assert record.status == "DELIVERED"
     assert record.payload_size > 500
     assert record.client_oin is None
+
+
+def test_keep_payloads_off_drops_each_payload_after_processing():
+    sim = Simulator(keep_payloads=False)
+    with httpx.Client(transport=sim.transport(), base_url=EBMS) as c:
+        message_id = send(c, batch(letter(ANNA)))
+        [result] = result_ids(c)
+        assert result
+        shown = c.get(f"/ebms/messages/{message_id}").json()
+        assert all(source["content"] == "" for source in shown["dataSources"])
+        assert c.put(f"/ebms/messages/{message_id}").status_code == 404

@@ -272,12 +272,16 @@ class Simulator:
         result_delay: float | None = 0.0,
         max_batch_bytes: int = 100_000_000,
         faults: Faults | None = None,
+        keep_payloads: bool = True,
     ) -> None:
         self._world = world if world is not None else World.default()
         self.clock = clock if isinstance(clock, Clock) else Clock(source=clock)
         self.delivery_delay = float(delivery_delay)
         self.result_delay = result_delay
         self.max_batch_bytes = max_batch_bytes
+        # Off for bulk runs: a sent batch's payload is dropped once GLOBE has processed it (a resend of
+        # it then answers 404, and GET shows it without content), so memory does not grow with the run.
+        self.keep_payloads = keep_payloads
         self.faults = faults if faults is not None else Faults()
         self._lock = threading.RLock()
         self._messages: dict[str, _Message] = {}
@@ -565,6 +569,9 @@ class Simulator:
             client_oin=request.extensions.get(CLIENT_OIN_EXTENSION),
         )
         self._deliver(message, cpa, world)
+        if not self.keep_payloads:
+            for source in message.data_sources:
+                source.content = b""
         return _text(200, message_id)
 
     def _check_properties(self, props: Mapping[str, Any], world: World) -> Cpa:
@@ -614,6 +621,8 @@ class Simulator:
             original = self._messages.get(message_id)
         if original is None or original.incoming:
             raise _NotFound(f"no sent message {message_id}")
+        if not self.keep_payloads:
+            raise _NotFound(f"message {message_id}: its payload was not kept (keep_payloads=False)")
         world = self._world
         cpa = world.cpa(original.cpa_id)
         if cpa is None:
