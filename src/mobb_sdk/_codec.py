@@ -13,7 +13,7 @@ import base64
 import io
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import partial
@@ -351,18 +351,44 @@ def write_batch(batch: Batch, target: str | os.PathLike[str] | IO[bytes], *, val
         if violations:
             raise ValidationError(violations, "the batch does not satisfy the XSD; nothing was written")
     with _open_target(target) as raw:
-        out = _Counting(raw)
-        with etree.xmlfile(out, encoding="utf-8") as xf:
-            xf.write_declaration()
-            # Both prefixes are declared once, on the root; everything below is written in that scope.
-            with xf.element(T_BERICHTEN, nsmap=_BVS):
-                with xf.element(T_BATCH_INFO):
-                    for leaf in _batch_root(batch)[0]:
-                        _write_leaf(xf, leaf)
-                batch_id = str(batch.batch_id)
-                for bericht in batch.berichten:
-                    _stream_bericht(xf, out, bericht, batch_id)
-        return out.count
+        return stream_batch(
+            raw,
+            batch_id=batch.batch_id,
+            aanmaak_datum=batch.aanmaak_datum,
+            afzender=batch.afzender.value,
+            berichten=batch.berichten,
+        )
+
+
+def stream_batch(
+    out: IO[bytes],
+    *,
+    batch_id: uuid.UUID,
+    aanmaak_datum: datetime,
+    afzender: str,
+    berichten: Iterable[Bericht],
+) -> int:
+    """Write a batch from its parts, pulling one letter at a time from ``berichten``; the bytes written.
+
+    What :func:`write_batch` writes, for callers that hold the letters elsewhere (the outbox reads them
+    from its store): no check is made here.
+    """
+    counting = _Counting(out)
+    with etree.xmlfile(counting, encoding="utf-8") as xf:
+        xf.write_declaration()
+        # Both prefixes are declared once, on the root; everything below is written in that scope.
+        with xf.element(T_BERICHTEN, nsmap=_BVS):
+            with xf.element(T_BATCH_INFO):
+                for tag, text in (
+                    (T_BATCH_ID, str(batch_id)),
+                    (T_AANMAAK, format_datetime(aanmaak_datum)),
+                    (T_LEVERANCIER, afzender),
+                ):
+                    with xf.element(tag):
+                        xf.write(text)
+            for bericht in berichten:
+                _stream_bericht(xf, counting, bericht, str(batch_id))
+    return counting.count
 
 
 def _write_leaf(xf: Any, leaf: etree._Element) -> None:

@@ -543,14 +543,6 @@ def _batch(row: Sequence[Any]) -> BatchRow:
     )
 
 
-def _trusted_bsn(value: str) -> Bsn:
-    # Checked (elfproef) when the letter was enqueued; checking it again for every row read would cost
-    # more than reading the row.
-    bsn = object.__new__(Bsn)
-    object.__setattr__(bsn, "value", value)
-    return bsn
-
-
 def _letter(row: Sequence[Any]) -> LetterRow:
     updated = _dt(row[19])
     assert updated is not None  # noqa: S101  (NOT NULL)
@@ -558,7 +550,7 @@ def _letter(row: Sequence[Any]) -> LetterRow:
         seq=row[0],
         key=row[1],
         bericht_id=uuid.UUID(row[2]),
-        bsn=_trusted_bsn(row[3]),
+        bsn=Bsn(row[3]),
         bericht_type=row[4],
         onderwerp=row[5],
         bericht_tekst=row[6],

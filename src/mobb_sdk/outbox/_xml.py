@@ -12,19 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import IO
 
-from lxml import etree
-
-from mobb_sdk._codec import (
-    _BVS,
-    T_AANMAAK,
-    T_BATCH_ID,
-    T_BATCH_INFO,
-    T_BERICHTEN,
-    T_LEVERANCIER,
-    _Counting,
-    _stream_bericht,
-    format_datetime,
-)
+from mobb_sdk._codec import format_datetime, stream_batch
 from mobb_sdk._models import Bericht
 from mobb_sdk._rules import _BATCH_FIXED, _bericht_size
 
@@ -49,18 +37,6 @@ def write_stored_batch(
     berichten: Iterable[Bericht],
 ) -> int:
     """Write the batch to ``out``, pulling one letter at a time from ``berichten``; the bytes written."""
-    counting = _Counting(out)
-    with etree.xmlfile(counting, encoding="utf-8") as xf:
-        xf.write_declaration()
-        with xf.element(T_BERICHTEN, nsmap=_BVS):
-            with xf.element(T_BATCH_INFO):
-                for tag, text in (
-                    (T_BATCH_ID, str(batch_id)),
-                    (T_AANMAAK, format_datetime(aanmaak_datum)),
-                    (T_LEVERANCIER, afzender),
-                ):
-                    with xf.element(tag):
-                        xf.write(text)
-            for bericht in berichten:
-                _stream_bericht(xf, bericht, str(batch_id))
-    return counting.count
+    return stream_batch(
+        out, batch_id=batch_id, aanmaak_datum=aanmaak_datum, afzender=afzender, berichten=berichten
+    )
