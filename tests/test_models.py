@@ -12,6 +12,7 @@ from mobb_sdk import (
     AbonnementAanvraag,
     Batch,
     BerichtResultaat,
+    BerichtResultaten,
     Bijlage,
     FaultKind,
     InvalidValueError,
@@ -215,3 +216,45 @@ def test_abonnement_aanvraag_variants():
 
 def test_now_is_aware():
     assert make_batch().aanmaak_datum.tzinfo is UTC
+
+
+def _rows(n: int) -> list[BerichtResultaat]:
+    return [BerichtResultaat(uuid.uuid4(), "WOZ", list(VerwerkingsCode)[i % 10]) for i in range(n)]
+
+
+def test_bericht_resultaten_lazy_equals_eager_and_builds_on_first_use():
+    eager = _rows(5)
+    built: list[int] = []
+
+    def build(i: int) -> BerichtResultaat:
+        built.append(i)
+        return eager[i]
+
+    lazy = BerichtResultaten.lazy(list(range(5)), build)
+    assert len(lazy) == 5 and built == []
+    assert lazy[-1] is eager[4] and built == [4]
+    assert lazy[1:3] == tuple(eager[1:3])
+    assert lazy[4] is eager[4] and built.count(4) == 1  # built once, then kept
+    assert lazy == BerichtResultaten(eager) == tuple(eager)
+    assert lazy == eager
+    assert hash(lazy) == hash(BerichtResultaten(eager))
+    assert lazy != eager[:4]
+    with pytest.raises(IndexError):
+        lazy[5]
+    assert "BerichtResultaten([" in repr(lazy)
+
+
+def test_bericht_resultaten_refuses_other_items():
+    with pytest.raises(InvalidValueError) as info:
+        BerichtResultaten([_rows(1)[0], "Verwerkt"])  # type: ignore[list-item]
+    assert info.value.field == "berichten[1]"
+
+
+def test_a_result_read_from_xml_equals_the_one_written():
+    result = VerwerkingsResultaat.tally("x", uuid.uuid4(), _rows(30), FIXED_NOW, FIXED_NOW)
+    from mobb_sdk import from_dict, from_xml, to_dict, to_xml
+
+    read = from_xml(to_xml(result), VerwerkingsResultaat)
+    assert read == result
+    assert [b.verwerkings_code for b in read.berichten] == [b.verwerkings_code for b in result.berichten]
+    assert from_dict(to_dict(read), VerwerkingsResultaat) == result

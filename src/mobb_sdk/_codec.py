@@ -32,6 +32,7 @@ from mobb_sdk._models import (
     Batch,
     Bericht,
     BerichtResultaat,
+    BerichtResultaten,
     Bijlage,
     FaultKind,
     SoapFault,
@@ -478,6 +479,11 @@ def _resultaat(
 _RESULT_TEXTS = etree.XPath("Berichten/*/*/text()", smart_strings=False)
 
 
+def _trusted_row(row: tuple[str, str, str, str | None]) -> BerichtResultaat:
+    bericht_id, bericht_type, code, stadium = row
+    return _resultaat(_guid(bericht_id), bericht_type, _CODES[code], stadium)
+
+
 def _result_rows(root: etree._Element) -> list[tuple[str, str, str, str | None]]:
     n = len(root[1])
     texts: list[str] = _RESULT_TEXTS(root)  # type: ignore[assignment]
@@ -495,12 +501,15 @@ def _result_rows(root: etree._Element) -> list[tuple[str, str, str, str | None]]
 
 
 def _decode_result(root: etree._Element, *, trusted: bool = False) -> VerwerkingsResultaat:
-    """The result model; ``trusted`` when the XSD has just passed the document (a faster path)."""
+    """The result model. ``trusted`` when the XSD has just passed the document: the letters are then
+    built on first use (see :class:`~mobb_sdk.BerichtResultaten`), through the checked-already path."""
     info = {child.tag: child for child in root[0]}
-    make = _resultaat if trusted else BerichtResultaat
-    guid = _guid if trusted else uuid.UUID
-    codes = _CODES
-    berichten = [make(guid(i), t, codes[c], s) for i, t, c, s in _result_rows(root)]
+    rows = _result_rows(root)
+    berichten: BerichtResultaten | list[BerichtResultaat]
+    if trusted:
+        berichten = BerichtResultaten.lazy(rows, _trusted_row)
+    else:
+        berichten = [BerichtResultaat(uuid.UUID(i), t, _CODES[c], s) for i, t, c, s in rows]
     counters = {attr: int(_text(info[tag])) for tag, attr in _RESULT_COUNTERS}
     return VerwerkingsResultaat(
         berichtleverancier_code=_text(info["BerichtLeverancierCode"]),

@@ -19,6 +19,7 @@ from cattrs.errors import ClassValidationError, IterableValidationError
 
 from mobb_sdk._errors import ConversionError, InvalidValueError
 from mobb_sdk._ids import Bsn, Oin
+from mobb_sdk._models import BerichtResultaat, BerichtResultaten
 
 __all__ = ["converter", "from_dict", "from_json", "to_dict", "to_json"]
 
@@ -74,6 +75,13 @@ converter.register_unstructure_hook(Bsn, lambda b: b.value)
 converter.register_structure_hook(Bsn, lambda v, _: Bsn(v))
 converter.register_unstructure_hook(Oin, lambda o: o.value)
 converter.register_structure_hook(Oin, lambda v, _: Oin(v))
+converter.register_unstructure_hook(
+    BerichtResultaten, lambda items: [converter.unstructure(b, BerichtResultaat) for b in items]
+)
+converter.register_structure_hook(
+    BerichtResultaten,
+    lambda v, _: BerichtResultaten(converter.structure(v, tuple[BerichtResultaat, ...])),
+)
 
 
 def _describe(exc: BaseException, type_: Any) -> str:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import enum
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final, Self
+from typing import Any, Final, Self, overload
 
 import attrs
 
@@ -31,6 +31,7 @@ __all__ = [
     "Batch",
     "Bericht",
     "BerichtResultaat",
+    "BerichtResultaten",
     "Bijlage",
     "BijlageType",
     "FaultKind",
@@ -161,8 +162,8 @@ def _berichten(value: Iterable[Bericht]) -> tuple[Bericht, ...]:
     return tuple(value)
 
 
-def _resultaten(value: Iterable[BerichtResultaat]) -> tuple[BerichtResultaat, ...]:
-    return tuple(value)
+def _resultaten(value: Iterable[BerichtResultaat]) -> BerichtResultaten:
+    return value if isinstance(value, BerichtResultaten) else BerichtResultaten(value)
 
 
 def _abonnementen(value: Iterable[Abonnement]) -> tuple[Abonnement, ...]:
@@ -453,6 +454,71 @@ class BerichtResultaat:
         return self.bericht_id == NIL_GUID
 
 
+class BerichtResultaten(Sequence[BerichtResultaat]):
+    """The per-letter results of a batch: an immutable sequence of :class:`BerichtResultaat`.
+
+    Read from a document (:func:`~mobb_sdk.from_xml`), it holds the letters' texts, already checked by
+    the XSD, and builds each :class:`BerichtResultaat` the first time it is used, as lxml builds its
+    element proxies: a result of 1000 letters costs little until its letters are read. Equal to any
+    sequence with the same results in the same order.
+    """
+
+    __slots__ = ("_build", "_built", "_rows")
+
+    def __init__(self, berichten: Iterable[BerichtResultaat] = ()) -> None:
+        built = list(berichten)
+        for i, item in enumerate(built):
+            if not isinstance(item, BerichtResultaat):
+                raise InvalidValueError(
+                    "XSD", f"berichten[{i}]", f"expected BerichtResultaat, got {type(item).__name__}"
+                )
+        self._built: list[BerichtResultaat | None] = list(built)
+        self._rows: Sequence[Any] = ()
+        self._build: Callable[[Any], BerichtResultaat] | None = None
+
+    @classmethod
+    def lazy(cls, rows: Sequence[Any], build: Callable[[Any], BerichtResultaat]) -> BerichtResultaten:
+        """Results built on first use by ``build(rows[i])``; ``rows`` must be checked already."""
+        made = cls()
+        made._built = [None] * len(rows)
+        made._rows = rows
+        made._build = build
+        return made
+
+    def __len__(self) -> int:
+        return len(self._built)
+
+    def _at(self, i: int) -> BerichtResultaat:
+        item = self._built[i]
+        if item is None:
+            assert self._build is not None  # noqa: S101  (a None slot exists only in a lazy sequence)
+            item = self._built[i] = self._build(self._rows[i])
+        return item
+
+    @overload
+    def __getitem__(self, index: int) -> BerichtResultaat: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[BerichtResultaat, ...]: ...
+    def __getitem__(self, index: int | slice) -> BerichtResultaat | tuple[BerichtResultaat, ...]:
+        if isinstance(index, slice):
+            return tuple(self._at(i) for i in range(len(self))[index])
+        return self._at(range(len(self))[index])
+
+    def __iter__(self) -> Iterator[BerichtResultaat]:
+        return (self._at(i) for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"BerichtResultaten({list(self)!r})"
+
+
 def _non_negative(_: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= XS_INT_MAX:
         raise InvalidValueError("XSD", attribute.name, f"expected a count (0..{XS_INT_MAX}), got {value!r}")
@@ -473,13 +539,10 @@ class VerwerkingsResultaat:
     aantal_bericht_type_niet_correct: int = attrs.field(default=0, validator=_non_negative)
     aantal_publicatie_datum_niet_correct: int = attrs.field(default=0, validator=_non_negative)
     aantal_aanmaak_datum_niet_correct: int = attrs.field(default=0, validator=_non_negative)
-    berichten: tuple[BerichtResultaat, ...] = attrs.field(
-        default=(),
+    berichten: BerichtResultaten = attrs.field(
+        factory=lambda: BerichtResultaten(),
         converter=_resultaten,
-        validator=[
-            _count("XSD", "berichten", 0, MAX_BERICHTEN_PER_BATCH),
-            _items("XSD", "berichten", BerichtResultaat),
-        ],
+        validator=_count("XSD", "berichten", 0, MAX_BERICHTEN_PER_BATCH),
     )
 
     @classmethod
