@@ -230,11 +230,18 @@ def test_bericht_resultaten_lazy_equals_eager_and_builds_on_first_use():
         built.append(i)
         return eager[i]
 
-    lazy = BerichtResultaten.lazy(list(range(5)), build)
-    assert len(lazy) == 5 and built == []
+    fetched: list[bool] = []
+
+    def rows() -> list[int]:
+        fetched.append(True)
+        return list(range(5))
+
+    lazy = BerichtResultaten.lazy(5, rows, build)
+    assert len(lazy) == 5 and built == [] and fetched == []
     assert lazy[-1] is eager[4] and built == [4]
     assert lazy[1:3] == tuple(eager[1:3])
     assert lazy[4] is eager[4] and built.count(4) == 1  # built once, then kept
+    assert fetched == [True]  # the rows were read once
     assert lazy == BerichtResultaten(eager) == tuple(eager)
     assert lazy == eager
     assert hash(lazy) == hash(BerichtResultaten(eager))

@@ -504,12 +504,11 @@ def _decode_result(root: etree._Element, *, trusted: bool = False) -> Verwerking
     """The result model. ``trusted`` when the XSD has just passed the document: the letters are then
     built on first use (see :class:`~mobb_sdk.BerichtResultaten`), through the checked-already path."""
     info = {child.tag: child for child in root[0]}
-    rows = _result_rows(root)
     berichten: BerichtResultaten | list[BerichtResultaat]
     if trusted:
-        berichten = BerichtResultaten.lazy(rows, _trusted_row)
+        berichten = BerichtResultaten.lazy(len(root[1]), partial(_result_rows, root), _trusted_row)
     else:
-        berichten = [BerichtResultaat(uuid.UUID(i), t, _CODES[c], s) for i, t, c, s in rows]
+        berichten = [BerichtResultaat(uuid.UUID(i), t, _CODES[c], s) for i, t, c, s in _result_rows(root)]
     counters = {attr: int(_text(info[tag])) for tag, attr in _RESULT_COUNTERS}
     return VerwerkingsResultaat(
         berichtleverancier_code=_text(info["BerichtLeverancierCode"]),

@@ -463,7 +463,7 @@ class BerichtResultaten(Sequence[BerichtResultaat]):
     sequence with the same results in the same order.
     """
 
-    __slots__ = ("_build", "_built", "_rows")
+    __slots__ = ("_build", "_built", "_fetch", "_rows")
 
     def __init__(self, berichten: Iterable[BerichtResultaat] = ()) -> None:
         built = list(berichten)
@@ -473,15 +473,19 @@ class BerichtResultaten(Sequence[BerichtResultaat]):
                     "XSD", f"berichten[{i}]", f"expected BerichtResultaat, got {type(item).__name__}"
                 )
         self._built: list[BerichtResultaat | None] = list(built)
-        self._rows: Sequence[Any] = ()
+        self._rows: Sequence[Any] | None = None
+        self._fetch: Callable[[], Sequence[Any]] | None = None
         self._build: Callable[[Any], BerichtResultaat] | None = None
 
     @classmethod
-    def lazy(cls, rows: Sequence[Any], build: Callable[[Any], BerichtResultaat]) -> BerichtResultaten:
-        """Results built on first use by ``build(rows[i])``; ``rows`` must be checked already."""
+    def lazy(
+        cls, count: int, rows: Callable[[], Sequence[Any]], build: Callable[[Any], BerichtResultaat]
+    ) -> BerichtResultaten:
+        """``count`` results, built on first use by ``build(rows()[i])``; ``rows()`` is called once, on
+        the first use of any of them. What ``rows`` returns must be checked already (by the XSD)."""
         made = cls()
-        made._built = [None] * len(rows)
-        made._rows = rows
+        made._built = [None] * count
+        made._fetch = rows
         made._build = build
         return made
 
@@ -491,7 +495,10 @@ class BerichtResultaten(Sequence[BerichtResultaat]):
     def _at(self, i: int) -> BerichtResultaat:
         item = self._built[i]
         if item is None:
-            assert self._build is not None  # noqa: S101  (a None slot exists only in a lazy sequence)
+            # A None slot exists only in a lazy sequence, so _build and (until fetched) _fetch are set.
+            if self._rows is None:
+                self._rows, self._fetch = self._fetch() if self._fetch else (), None  # frees the tree
+            assert self._build is not None  # noqa: S101
             item = self._built[i] = self._build(self._rows[i])
         return item
 
