@@ -50,19 +50,40 @@ from mobb_sdk.simulator import (
     TlsFiles,
 )
 
-#: The default world's people by name (docs/simulator.md), so no test spells out a BSN.
-ANNA, BRAM, COR, DEWI, EVA, FATIMA, GERRIT, HANNA, ILSE, JOOST = (
-    "999900006",
-    "999900018",
-    "999900031",
-    "999900043",
-    "999900055",
-    "999900067",
-    "999900079",
-    "999900080",
-    "999900092",
-    "999900109",
+# The default world's people by name (docs/simulator.md), so no test spells out a BSN; re-exported.
+from .test_simulator_support import (
+    ANNA as ANNA,
 )
+from .test_simulator_support import (
+    BRAM as BRAM,
+)
+from .test_simulator_support import (
+    COR as COR,
+)
+from .test_simulator_support import (
+    DEWI as DEWI,
+)
+from .test_simulator_support import (
+    EVA as EVA,
+)
+from .test_simulator_support import (
+    FATIMA as FATIMA,
+)
+from .test_simulator_support import (
+    GERRIT as GERRIT,
+)
+from .test_simulator_support import (
+    HANNA as HANNA,
+)
+from .test_simulator_support import (
+    ILSE as ILSE,
+)
+from .test_simulator_support import (
+    JOOST as JOOST,
+)
+
+# The default world's people by name (docs/simulator.md), so no test spells out a BSN.
+
 SENDER = DEFAULT_SENDER_OIN.value  # Gemeente Demo, the party of cpa-mobb-demo
 INTERMEDIAIR = "00000099000000002000"
 WATERSCHAP = "00000099000000003000"  # a known sender, but not linked to cpa-mobb-demo
