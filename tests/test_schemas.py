@@ -67,23 +67,33 @@ def test_schema_dir_is_the_source_tree_here() -> None:
     assert (directory / MANIFEST_NAME).is_file()
 
 
-def test_the_logius_name_mismatch_is_kept() -> None:
-    # The request schema imports a name the package does not ship; the alias table resolves it.
+def test_every_import_names_a_file_of_the_set() -> None:
+    # Logius' request schema imports GLOBEBatchRequestTypes.xsd (its package ships "_128ch"): the set has
+    # the imported name, so any XSD processor compiles it from the directory.
     imports = xsd("GLOBEBatchRequest.xsd").findall(f"{XS}import")
     assert [(i.get("namespace"), i.get("schemaLocation")) for i in imports] == [
         (BER, "GLOBEBatchRequestTypes.xsd")
     ]
-    assert not (REPO_SCHEMAS / "GLOBEBatchRequestTypes.xsd").exists()
+    for name in SCHEMA_FILES:
+        for reference in xsd(name).iter(f"{XS}import", f"{XS}include", f"{XS}redefine"):
+            assert reference.get("schemaLocation") in SCHEMA_FILES, (name, reference.get("schemaLocation"))
+
+
+def test_the_128ch_copy_is_byte_identical() -> None:
     assert "GLOBEBatchRequestTypes_128ch.xsd" in SCHEMA_FILES
+    assert (REPO_SCHEMAS / "GLOBEBatchRequestTypes_128ch.xsd").read_bytes() == (
+        REPO_SCHEMAS / "GLOBEBatchRequestTypes.xsd"
+    ).read_bytes()
 
 
 @pytest.mark.parametrize(
     ("name", "namespace", "form"),
     [
         ("GLOBEBatchRequest.xsd", BVS, "qualified"),
+        ("GLOBEBatchRequestTypes.xsd", BER, "qualified"),
         ("GLOBEBatchRequestTypes_128ch.xsd", BER, "qualified"),
         ("GLOBEBatchResponse.xsd", BVS, "unqualified"),
-        ("GLOBEBatchResultTypes.xsd", RES, "unqualified"),
+        ("GLOBEBatchResponseTypes.xsd", RES, "unqualified"),
         ("BerichtenboxValidatieService.xsd", VAL, "qualified"),
         ("BerichtenboxValidatieServiceTypes.xsd", VALT, "qualified"),
         ("SharedTypes.xsd", SH, "qualified"),
@@ -98,17 +108,21 @@ def test_namespace_form_and_version(name: str, namespace: str, form: str) -> Non
 
 
 def test_schema_version() -> None:
-    assert SCHEMA_VERSION == "2026.1"
+    assert SCHEMA_VERSION == "2026.2"
 
 
-def _simple_type(name: str, file: str) -> etree._Element:
-    (found,) = xsd(file).findall(f"{XS}simpleType[@name='{name}']")
-    return found
+def _restriction(name: str, file: str) -> etree._Element:
+    """The restriction of the named simple type, or of the anonymous simple type of element ``name``."""
+    root = xsd(file)
+    found = root.findall(f"{XS}simpleType[@name='{name}']/{XS}restriction") + root.findall(
+        f".//{XS}element[@name='{name}']/{XS}simpleType/{XS}restriction"
+    )
+    assert len(found) == 1, (name, file, found)
+    return found[0]
 
 
-def _facets(name: str, file: str = "GLOBEBatchRequestTypes_128ch.xsd") -> dict[str, list[str]]:
-    restriction = _simple_type(name, file).find(f"{XS}restriction")
-    assert restriction is not None
+def _facets(name: str, file: str = "GLOBEBatchRequestTypes.xsd") -> dict[str, list[str]]:
+    restriction = _restriction(name, file)
     facets: dict[str, list[str]] = {"base": [restriction.get("base", "")]}
     for facet in restriction:
         facets.setdefault(etree.QName(facet).localname, []).append(facet.get("value", ""))
@@ -119,10 +133,14 @@ GUID = r"[\da-fA-F]{8}-[\da-fA-F]{4}-[\da-fA-F]{4}-[\da-fA-F]{4}-[\da-fA-F]{12}"
 
 
 def test_facts_of_the_letter_types() -> None:
+    # guid is the one named type of each letter file; the batch and result roots use it (spec section 3).
     assert _facets("guid") == {"base": ["xs:string"], "pattern": [GUID]}
-    assert _facets("guid", "GLOBEBatchRequest.xsd") == {"base": ["xs:string"], "pattern": [GUID]}
-    assert _facets("guid", "GLOBEBatchResponse.xsd") == {"base": ["xs:string"], "pattern": [GUID]}
-    assert _facets("guid", "GLOBEBatchResultTypes.xsd") == {"base": ["xs:string"], "pattern": [GUID]}
+    assert _facets("guid", "GLOBEBatchResponseTypes.xsd") == {"base": ["xs:string"], "pattern": [GUID]}
+    request_batch_id = xsd("GLOBEBatchRequest.xsd").find(f".//{XS}element[@name='BatchID']")
+    response_batch_id = xsd("GLOBEBatchResponse.xsd").find(f".//{XS}element[@name='BatchID']")
+    assert request_batch_id is not None and response_batch_id is not None
+    assert request_batch_id.get("type") == "ber:guid"
+    assert response_batch_id.get("type") == "res:guid"
     assert _facets("BerichtLeverancierID", "GLOBEBatchRequest.xsd") == {
         "base": ["xs:string"],
         "minLength": ["1"],
@@ -140,7 +158,7 @@ def test_facts_of_the_letter_types() -> None:
 
 
 def test_verwerkingscodes_are_exactly_the_ten() -> None:
-    assert _facets("VerwerkingsCode", "GLOBEBatchResultTypes.xsd")["enumeration"] == [
+    assert _facets("VerwerkingsCode", "GLOBEBatchResponseTypes.xsd")["enumeration"] == [
         "Verwerkt",
         "TechnischProbleem",
         "NietActiefOfGeabonneerd",
@@ -154,20 +172,31 @@ def test_verwerkingscodes_are_exactly_the_ten() -> None:
     ]
 
 
-def _sequence(schema: Any, type_name: str) -> list[tuple[str, int, int | None, bool]]:
-    """(qualified name, minOccurs, maxOccurs, nillable) of a complex type's elements, per xmlschema."""
-    content = schema.maps.types[type_name].content
-    return [(e.name, e.min_occurs, e.max_occurs, e.nillable) for e in content.iter_elements()]
+def _sequence(schema: Any, *path: str) -> list[tuple[str, int, int | None, bool]]:
+    """(qualified name, minOccurs, maxOccurs, nillable) of the children of the element at ``path``.
+
+    ``path`` starts at a global element and goes down by child names (types are anonymous where
+    Logius leaves them so, spec section 3); a named type may be given as ``type:{ns}Name``.
+    """
+    if path[0].startswith("type:"):
+        xsd_type = schema.maps.types[path[0][5:]]
+    else:
+        xsd_type = schema.maps.elements[path[0]].type
+    for step in path[1:]:
+        (child,) = [e for e in xsd_type.content.iter_elements() if e.name == step]
+        xsd_type = child.type
+    return [(e.name, e.min_occurs, e.max_occurs, e.nillable) for e in xsd_type.content.iter_elements()]
 
 
 def test_element_order_and_cardinalities_of_the_batch() -> None:
     schema = xmlschema_schema(DocumentKind.BATCH)
     b = f"{{{BER}}}"
-    assert _sequence(schema, f"{{{BVS}}}Berichten") == [
+    root = f"{{{BVS}}}Berichten"
+    assert _sequence(schema, root) == [
         (f"{{{BVS}}}BatchInformatie", 1, 1, False),
         (f"{b}Bericht", 1, 1000, False),
     ]
-    assert [n for n, *_ in _sequence(schema, f"{{{BVS}}}BatchInformatie")] == [
+    assert [n for n, *_ in _sequence(schema, root, f"{{{BVS}}}BatchInformatie")] == [
         f"{{{BVS}}}BatchID",
         f"{{{BVS}}}AanmaakDatum",
         f"{{{BVS}}}BerichtLeverancierID",
@@ -176,7 +205,7 @@ def test_element_order_and_cardinalities_of_the_batch() -> None:
         (f"{b}BerichtInformatie", 1, 1, False),
         (f"{b}Bijlagen", 0, 1, False),
     ]
-    assert _sequence(schema, f"{b}BerichtInformatie") == [
+    assert _sequence(schema, f"{b}Bericht", f"{b}BerichtInformatie") == [
         (f"{b}BatchID", 1, 1, False),
         (f"{b}BerichtID", 1, 1, False),
         (f"{b}BerichtType", 1, 1, False),
@@ -188,8 +217,8 @@ def test_element_order_and_cardinalities_of_the_batch() -> None:
         (f"{b}GebruikerID", 1, 1, False),
         (f"{b}SoortGebruiker", 1, 1, False),
     ]
-    assert _sequence(schema, f"{b}Bijlagen") == [(f"{b}Bijlage", 1, 2, False)]
-    assert [n for n, *_ in _sequence(schema, f"{b}Bijlage")] == [
+    assert _sequence(schema, f"{b}Bericht", f"{b}Bijlagen") == [(f"{b}Bijlage", 1, 2, False)]
+    assert [n for n, *_ in _sequence(schema, f"{b}Bericht", f"{b}Bijlagen", f"{b}Bijlage")] == [
         f"{b}Inhoud",
         f"{b}BijlageType",
         f"{b}Omschrijving",
@@ -202,37 +231,42 @@ def test_element_order_and_cardinalities_of_the_batch() -> None:
 
 def test_result_and_wus_cardinalities() -> None:
     result = xmlschema_schema(DocumentKind.RESULT)
-    assert _sequence(result, f"{{{BVS}}}BerichtResultaten") == [(f"{{{RES}}}Bericht", 0, 1000, False)]
-    assert _sequence(result, f"{{{RES}}}BerichtResultaat") == [
+    assert _sequence(result, f"{{{BVS}}}BerichtVerwerkResponse", "Berichten") == [
+        (f"{{{RES}}}Bericht", 0, 1000, False)
+    ]
+    assert _sequence(result, f"{{{RES}}}Bericht") == [
         ("BerichtID", 1, 1, False),
         ("BerichtType", 1, 1, False),
         ("VerwerkingsCode", 1, 1, False),
         ("Stadium", 0, 1, True),
     ]
     wus = xmlschema_schema(DocumentKind.WUS_REQUEST)
-    request = wus.maps.elements[f"{{{VAL}}}ValidateAbonnementen"].type.content
-    assert [(e.name, e.min_occurs, e.max_occurs, e.nillable) for e in request.iter_elements()] == [
+    assert _sequence(wus, f"{{{VAL}}}ValidateAbonnementen") == [
         (f"{{{VAL}}}validateAbonnementenAanvraag", 0, 1, True)
     ]
-    response = wus.maps.elements[f"{{{VAL}}}ValidateAbonnementenResponse"].type.content
-    assert [(e.name, e.min_occurs, e.max_occurs, e.nillable) for e in response.iter_elements()] == [
+    assert _sequence(wus, f"{{{VAL}}}ValidateAbonnementenResponse") == [
         (f"{{{VAL}}}ValidateAbonnementenResult", 0, 1, True)
     ]
-    assert _sequence(wus, f"{{{VALT}}}ValidateAbonnementenAanvraag") == [
-        (f"{{{VALT}}}berichtleverancierCode", 1, 1, True),
-        (f"{{{VALT}}}berichtTypeCode", 1, 1, True),
-        (f"{{{VALT}}}klanten", 1, 1, True),
-    ]
-    assert _sequence(wus, f"{{{VALT}}}ArrayOfAbonnement") == [(f"{{{VALT}}}Abonnement", 0, None, True)]
-    assert _sequence(wus, f"{{{VALT}}}Abonnement") == [
+    for start in (f"type:{{{VALT}}}ValidateAbonnementenAanvraag", f"{{{VALT}}}ValidateAbonnementenAanvraag"):
+        assert _sequence(wus, start) == [
+            (f"{{{VALT}}}berichtleverancierCode", 1, 1, True),
+            (f"{{{VALT}}}berichtTypeCode", 1, 1, True),
+            (f"{{{VALT}}}klanten", 1, 1, True),
+        ]
+    assert _sequence(wus, f"type:{{{VALT}}}ArrayOfAbonnement") == [(f"{{{VALT}}}Abonnement", 0, None, True)]
+    assert _sequence(wus, f"type:{{{VALT}}}Abonnement") == [
         (f"{{{VALT}}}klant", 1, 1, True),
         (f"{{{VALT}}}isBerichtSturen", 1, 1, False),
     ]
-    assert _sequence(wus, f"{{{SH}}}ArrayOfKlant") == [(f"{{{SH}}}Klant", 0, None, True)]
-    assert _sequence(wus, f"{{{SH}}}Klant") == [(f"{{{SH}}}Key", 0, 1, True), (f"{{{SH}}}Rol", 0, 1, False)]
+    assert _sequence(wus, f"type:{{{SH}}}ArrayOfKlant") == [(f"{{{SH}}}Klant", 0, None, True)]
+    assert _sequence(wus, f"type:{{{SH}}}Klant") == [
+        (f"{{{SH}}}Key", 0, 1, True),
+        (f"{{{SH}}}Rol", 0, 1, False),
+    ]
     shared = xmlschema_schema(DocumentKind.APPLICATION_FAULT)
     for fault in ("ApplicationFault", "DependentServiceFault"):
-        assert _sequence(shared, f"{{{SH}}}{fault}") == [(f"{{{SH}}}Message", 1, 1, True)]
+        assert _sequence(shared, f"type:{{{SH}}}{fault}") == [(f"{{{SH}}}Message", 1, 1, True)]
+        assert shared.maps.elements[f"{{{SH}}}{fault}"].nillable
 
 
 # ---------------------------------------------------------------------------------- document kinds
@@ -423,21 +457,30 @@ def test_nested_import_is_resolved_and_checked(schema_copy: Path, no_network: li
     assert no_network == []
 
 
-def test_alias_name_resolves_to_the_128ch_file(schema_copy: Path) -> None:
-    # Point the _128ch file's Onderwerp at 60: the alias must load this file, not some other copy.
-    target = schema_copy / "GLOBEBatchRequestTypes_128ch.xsd"
-    target.write_bytes(
-        target.read_bytes().replace(b'<xs:maxLength value="50"/>', b'<xs:maxLength value="60"/>')
-    )
+def test_the_import_loads_the_file_it_names(schema_copy: Path) -> None:
+    # Onderwerp at 60 in GLOBEBatchRequestTypes.xsd, 70 in the _128ch copy: the batch schema compiles the
+    # file its import names, in both backends.
+    for name, limit in (("GLOBEBatchRequestTypes.xsd", b"60"), ("GLOBEBatchRequestTypes_128ch.xsd", b"70")):
+        target = schema_copy / name
+        target.write_bytes(
+            target.read_bytes().replace(
+                b'<xs:maxLength value="50"/>', b'<xs:maxLength value="' + limit + b'"/>'
+            )
+        )
     write_manifest(schema_copy)
     schemas = SchemaSet(schema_copy)
-    element = f"{{{BER}}}Onderwerp"
-    lxml_doc = schemas.lxml_schema(DocumentKind.BATCH)
-    assert lxml_doc is not None
     xs_schema = schemas.xmlschema_schema(DocumentKind.BATCH)
-    onderwerp = xs_schema.maps.types[f"{{{BER}}}BerichtInformatie"].content[5]
-    assert onderwerp.name == element
+    informatie = xs_schema.maps.elements[f"{{{BER}}}Bericht"].type.content[0]
+    onderwerp = informatie.type.content[5]
+    assert onderwerp.name == f"{{{BER}}}Onderwerp"
     assert onderwerp.type.max_length == 60
+    batch = etree.parse(str(Path(__file__).parent / "data" / "xml" / "batch_valid.xml"))
+    onderwerpen = batch.findall(f".//{{{BER}}}Onderwerp")
+    lxml_batch = schemas.lxml_schema(DocumentKind.BATCH)
+    onderwerpen[0].text = "x" * 60
+    assert lxml_batch.validate(batch)
+    onderwerpen[0].text = "x" * 61
+    assert not lxml_batch.validate(batch)
 
 
 def test_schema_that_does_not_compile_is_a_schema_error(schema_copy: Path) -> None:

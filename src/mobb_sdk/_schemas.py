@@ -5,11 +5,16 @@ as ``mobb_sdk/schemas``. They are mobb-sdk's own files, written from the interfa
 ``spec/logius-interface.md`` (the 2026 Logius XSD/WSDL package): same element names, namespaces,
 order, cardinalities, types and facets as Logius' schemas.
 
+The set compiles anywhere: every ``schemaLocation`` names a file of the set, so lxml without a
+resolver, xmllint, the JDK and xmlschema all load it from the directory. The files declare the same
+global components as Logius' (spec section 3). Logius' package ships the letter types as
+``GLOBEBatchRequestTypes_128ch.xsd`` while its request schema imports ``GLOBEBatchRequestTypes.xsd``;
+the set holds the file under the imported name and a byte-identical copy under the ``_128ch`` name.
+
 Loading is closed: every file is read once, checked against ``MANIFEST.sha256`` (sha256sum format),
-and compiled from those verified bytes. An ``xs:import``/``xs:include`` resolves only through an
-explicit table of bundled names (with the one alias Logius' package needs:
-``GLOBEBatchRequestTypes.xsd`` -> ``GLOBEBatchRequestTypes_128ch.xsd``); any other location raises
-:class:`~mobb_sdk.SchemaError`. Nothing is fetched from the network or read from elsewhere on disk.
+and compiled from those verified bytes. An ``xs:import``/``xs:include`` resolves only to a file of the
+set, by its bare name; any other location raises :class:`~mobb_sdk.SchemaError`. Nothing is fetched
+from the network or read from elsewhere on disk.
 
 Compiled schemas are cached per :class:`SchemaSet` and built once behind a lock. Regenerate the
 manifest after editing a schema with ``python -m mobb_sdk._schemas --write-manifest``.
@@ -54,7 +59,9 @@ __all__ = [
 ]
 
 #: Version of the bundled schema set; it follows the facts of the 2026 Logius XSD/WSDL package.
-SCHEMA_VERSION = "2026.1"
+#: 2026.2: the global components of Logius' files (anonymous types elsewhere, the WCF global elements)
+#: and the letter types under the name the request schema imports.
+SCHEMA_VERSION = "2026.2"
 
 MANIFEST_NAME = "MANIFEST.sha256"
 
@@ -71,19 +78,22 @@ NAMESPACES: Mapping[str, str] = {
     "abo": ABO,
 }
 
-# Every schemaLocation the bundled files may name, mapped to the bundled file that answers it. This is
-# the whole world the resolvers see: anything else is an error.
+# Every schemaLocation the bundled files may name: the bare name of a file of the set. This is the whole
+# world the resolvers see: anything else is an error.
 _LOCATIONS: Mapping[str, str] = {
-    "GLOBEBatchRequest.xsd": "GLOBEBatchRequest.xsd",
-    # Logius' request schema imports this name, but its package ships the file as "_128ch".
-    "GLOBEBatchRequestTypes.xsd": "GLOBEBatchRequestTypes_128ch.xsd",
-    "GLOBEBatchRequestTypes_128ch.xsd": "GLOBEBatchRequestTypes_128ch.xsd",
-    "GLOBEBatchResponse.xsd": "GLOBEBatchResponse.xsd",
-    "GLOBEBatchResultTypes.xsd": "GLOBEBatchResultTypes.xsd",
-    "BerichtenboxValidatieService.xsd": "BerichtenboxValidatieService.xsd",
-    "BerichtenboxValidatieServiceTypes.xsd": "BerichtenboxValidatieServiceTypes.xsd",
-    "SharedTypes.xsd": "SharedTypes.xsd",
-    "AbonnementAanvraag.xsd": "AbonnementAanvraag.xsd",
+    name: name
+    for name in (
+        "GLOBEBatchRequest.xsd",
+        "GLOBEBatchRequestTypes.xsd",
+        # Logius' package name of the letter types (a byte-identical copy; nothing of ours imports it).
+        "GLOBEBatchRequestTypes_128ch.xsd",
+        "GLOBEBatchResponse.xsd",
+        "GLOBEBatchResponseTypes.xsd",
+        "BerichtenboxValidatieService.xsd",
+        "BerichtenboxValidatieServiceTypes.xsd",
+        "SharedTypes.xsd",
+        "AbonnementAanvraag.xsd",
+    )
 }
 
 #: The bundled schema files, each listed in the manifest.
