@@ -623,6 +623,33 @@ def test_several_defects_are_all_reported_in_document_order(backend: Backend) ->
     ]
 
 
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_xsi_type_naming_no_type_of_the_set(backend: Backend) -> None:
+    # The letter types are anonymous, as in Logius' files (spec section 3): "ber:Onderwerp" names nothing.
+    # An unknown xsi:type is one error at its element; other defects are still reported. xmlschema raises
+    # on such a type instead of reporting it: the backend turns it into the same violation as lxml's.
+    tree = load("batch_valid.xml")
+    root = tree.getroot()
+    onderwerp = one(tree, f"{INFO}/ber:Onderwerp")
+    onderwerp.set(XSI_TYPE, f"{onderwerp.prefix}:Onderwerp")
+    set_text("bvs:BatchInformatie/bvs:BatchID", "x")(tree)
+    report = validate_tree(root, DocumentKind.BATCH, backend)
+    assert [(v.rule, v.path) for v in report] == [
+        ("BATCH-03", "/Berichten/BatchInformatie/BatchID"),
+        ("BER-05", f"{INFO1}/Onderwerp"),
+    ]
+    # ber:guid is the one type the letter file names: BerichtID may say so.
+    bericht_id = one(tree, f"{INFO}/ber:BerichtID")
+    bericht_id.set(XSI_TYPE, f"{bericht_id.prefix}:guid")
+    onderwerp.attrib.pop(XSI_TYPE)
+    onderwerp.text = "Onderwerp"
+    set_text("bvs:BatchInformatie/bvs:BatchID", one(tree, f"{INFO}/ber:BatchID").text or "")(tree)
+    assert validate_tree(root, DocumentKind.BATCH, backend).ok
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_path_of_a_default_namespace_document(backend: Backend) -> None:
     # Every element in a default namespace: libxml2 writes its path as "*[n]" steps.

@@ -20,11 +20,13 @@ errors to elements is done only when there are errors.
 
 from __future__ import annotations
 
+import copy
 import enum
 import re
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple, Protocol, cast
 
+import xmlschema
 from lxml import etree
 from xmlschema.validators import XsdGroup
 from xmlschema.validators.exceptions import XMLSchemaChildrenValidationError, XMLSchemaValidationError
@@ -282,11 +284,60 @@ class _Walker:
 # ------------------------------------------------------------------------------------- xmlschema
 
 
+_XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+_XSI_TYPED = etree.XPath(
+    "descendant-or-self::*[@xsi:type]", namespaces={"xsi": "http://www.w3.org/2001/XMLSchema-instance"}
+)
+
+
+def _unresolved_types(root: etree._Element, types: Mapping[str, object]) -> list[etree._Element]:
+    """Elements whose ``xsi:type`` names no type of the schema (xmlschema raises on them, not reports)."""
+    unresolved = []
+    for element in cast("list[etree._Element]", _XSI_TYPED(root)):
+        prefix, _, local = element.get(_XSI_TYPE, "").strip().rpartition(":")
+        namespace = element.nsmap.get(prefix or None)
+        key = f"{{{namespace}}}{local}" if namespace else local
+        if (prefix and namespace is None) or key not in types:
+            unresolved.append(element)
+    return unresolved
+
+
 def _xmlschema_findings(root: etree._Element, kind: DocumentKind, schemas: SchemaSet) -> list[_Finding]:
     schema = schemas.xmlschema_schema(kind)
+    unresolved = _unresolved_types(root, schema.maps.types)
+    if unresolved:
+        return _findings_around_unresolved_types(root, schema, unresolved)
     findings = []
     for error in schema.iter_errors(root, use_defaults=False, use_location_hints=False):
         findings.append(_xmlschema_finding(root, error))
+    return findings
+
+
+def _findings_around_unresolved_types(
+    root: etree._Element, schema: xmlschema.XMLSchema10, unresolved: list[etree._Element]
+) -> list[_Finding]:
+    """As libxml2 does: an unresolvable ``xsi:type`` is an error at its element, whose content is then
+    not checked; the rest of the document is. xmlschema raises a KeyError on such a type instead, so the
+    rest is checked on a copy without those attributes."""
+    findings = [
+        _Finding(e, None, f"the xsi:type {e.get(_XSI_TYPE)!r} does not name a type of the schema")
+        for e in unresolved
+    ]
+    originals = [e for e in root.iter() if isinstance(e.tag, str)]
+    duplicate = copy.deepcopy(root)
+    copies = [e for e in duplicate.iter() if isinstance(e.tag, str)]
+    back = dict(zip(copies, originals, strict=True))
+    skipped: set[etree._Element] = set()
+    for element in unresolved:
+        twin = copies[originals.index(element)]
+        del twin.attrib[_XSI_TYPE]
+        skipped.update(twin.iter())
+    for error in schema.iter_errors(duplicate, use_defaults=False, use_location_hints=False):
+        finding = _xmlschema_finding(duplicate, error)
+        if finding.element in skipped:
+            continue
+        owner = back.get(finding.owner) if finding.owner is not None else None
+        findings.append(_Finding(back.get(finding.element, root), owner, finding.message))
     return findings
 
 
