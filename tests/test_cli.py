@@ -240,11 +240,11 @@ def test_send_exit_codes(runner, served, tmp_path):
     assert result.exit_code == Exit.VIOLATIONS
     assert json.loads(result.output)["letters"][0]["code"] == "BerichtTypeNietOndersteund"
 
-    unreadable = tmp_path / "bad.csv"
-    unreadable.write_text("bsn,bericht_type,onderwerp\n123456789,WOZ,x\n")
-    result = run(runner, "send", str(unreadable), env=env)
-    assert result.exit_code == Exit.UNREADABLE
-    assert "123456789" not in result.output
+    invalid = tmp_path / "bad.csv"
+    invalid.write_text("bsn,bericht_type,onderwerp\n123456789,WOZ,x\n")
+    result = run(runner, "send", str(invalid), env=env)
+    assert result.exit_code == Exit.VIOLATIONS  # a letter breaks a rule; the file itself is readable
+    assert "BER-09" in result.output and "123456789" not in result.output
 
     sim.faults.withhold_result()
     pending = _letters_csv(tmp_path, [f"{p[0].bsn.value},WOZ,WOZ,tekst,R,"])

@@ -233,6 +233,8 @@ class BaseClient:
         """Send ``request`` until ``read`` accepts the answer, retrying what the policy allows."""
         policy = self.config.retry
         attempt = 0
+        started = self._clock()
+        first: TransportError | None = None
         while True:
             attempt += 1
             if tries is not None:
@@ -244,7 +246,11 @@ class BaseClient:
                     raise _transport_error(exc, ctx) from exc
                 return read(response)
             except TransportError as exc:
+                first = first or exc
                 if not policy.should_retry(exc, attempt):
+                    exc.add_exchange(
+                        request.method, str(request.url), attempt, self._clock() - started, first
+                    )
                     raise
                 delay = policy.delay(attempt, exc, self._rng)
                 log.warning("%s: try %d failed (%s); retrying in %.2f s", ctx.what, attempt, exc, delay)
@@ -427,9 +433,10 @@ class BaseClient:
         poll_interval: float | timedelta,
         check_subscriptions: bool,
         max_resends: int,
+        stable_ids: bool = False,
     ) -> Op[list[Outcome]]:
         letters = list(berichten)
-        tracker = DeliveryTracker(letters, max_resends=max_resends)
+        tracker = DeliveryTracker(letters, max_resends=max_resends, stable_ids=stable_ids)
         end = self._clock() + _seconds(deadline)
         interval = max(_seconds(poll_interval), 0.0)
         self._require_ebms()
@@ -656,11 +663,16 @@ class Client(BaseClient):
         poll_interval: float | timedelta = 5.0,
         check_subscriptions: bool = True,
         max_resends: int = 3,
+        stable_ids: bool = False,
     ) -> list[Outcome]:
         """Check subscriptions, send what may be sent, follow it until ``deadline`` (seconds from now),
-        and return one :class:`Outcome` per letter, in order."""
+        and return one :class:`Outcome` per letter, in order.
+
+        ``stable_ids``: the BerichtIDs are derived from the letters (``stable_bericht_id``, as ``mobb
+        send`` does), so ``BerichtBestaatAl`` means an earlier run delivered this very letter: counted
+        delivered (``Outcome.already_delivered``), not failed."""
         return self._drive(
-            self._op_deliver(berichten, deadline, poll_interval, check_subscriptions, max_resends)
+            self._op_deliver(berichten, deadline, poll_interval, check_subscriptions, max_resends, stable_ids)
         )
 
 
@@ -825,8 +837,9 @@ class AsyncClient(BaseClient):
         poll_interval: float | timedelta = 5.0,
         check_subscriptions: bool = True,
         max_resends: int = 3,
+        stable_ids: bool = False,
     ) -> list[Outcome]:
         """See :meth:`Client.deliver`."""
         return await self._drive(
-            self._op_deliver(berichten, deadline, poll_interval, check_subscriptions, max_resends)
+            self._op_deliver(berichten, deadline, poll_interval, check_subscriptions, max_resends, stable_ids)
         )

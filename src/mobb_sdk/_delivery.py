@@ -7,7 +7,9 @@ deadline passes, and returns one :class:`Outcome` per letter, in the order given
 The bookkeeping (:class:`DeliveryTracker`) does no I/O and is shared by both clients. It never resends
 after a business outcome (a VerwerkingsCode); only an ebMS FAILED/EXPIRED event leads to a resend, with
 the same BatchID and BerichtIDs (RES-04), and ``BerichtBestaatAl`` after such a resend counts as
-delivered.
+delivered. With ``stable_ids`` (the BerichtIDs are derived from the letters, as ``mobb send`` does)
+``BerichtBestaatAl`` at the first hand-over counts as delivered too: an earlier run delivered this
+very letter (:attr:`Outcome.already_delivered`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from mobb_sdk._ids import Bsn
 from mobb_sdk._models import Bericht, VerwerkingsCode
 from mobb_sdk._violations import Violation
 
-__all__ = ["DeliveryTracker", "Outcome", "OutcomeStatus", "letter_index"]
+__all__ = ["ALREADY_DELIVERED", "DeliveryTracker", "Outcome", "OutcomeStatus", "letter_index", "paper_reason"]
 
 
 class OutcomeStatus(enum.Enum):
@@ -50,24 +52,51 @@ class Outcome:
     message_id: str | None = None
     violations: tuple[Violation, ...] = ()
     detail: str | None = None
+    referentie: str | None = None
+
+    @property
+    def already_delivered(self) -> bool:
+        """True when an earlier run had delivered this letter (``BerichtBestaatAl`` for a stable id)."""
+        return self.status is OutcomeStatus.DELIVERED and self.detail == ALREADY_DELIVERED
 
     @property
     def action(self) -> str:
         """What the sender does next."""
+        if self.already_delivered:
+            return "nothing: an earlier run delivered this letter (BerichtBestaatAl), it is in the box once"
         if self.code is not None:
             if self.status is OutcomeStatus.DELIVERED:
                 return "done: the letter is in the box"
             return self.code.action
+        if self.status is OutcomeStatus.PAPER and self.detail:
+            return f"send the letter on paper: {self.detail}"
+        if self.status is OutcomeStatus.FAILED and self.detail:
+            return f"investigate: {self.detail}"
+        if self.status is OutcomeStatus.REFUSED and self.violations:
+            return "fix the letter: " + "; ".join(f"{v.rule} {v.message}" for v in self.violations[:3])
         return _ACTIONS[self.status]
 
 
 _ACTIONS: Final = {
     OutcomeStatus.DELIVERED: "done: the letter is in the box",
-    OutcomeStatus.PAPER: "send the letter on paper (no subscription for this BerichtType, ABO-01)",
+    OutcomeStatus.PAPER: "send the letter on paper",
     OutcomeStatus.FAILED: "investigate: the letter could not be delivered",
     OutcomeStatus.PENDING: "collect the result later (alert after 24 h without one, RES-03)",
     OutcomeStatus.REFUSED: "fix the letter: it breaks the rules listed in violations",
 }
+
+#: ``Outcome.detail`` of a letter an earlier run delivered (see ``stable_ids``).
+ALREADY_DELIVERED: Final = "already delivered by an earlier run: Logius answered BerichtBestaatAl"
+
+
+def paper_reason(bericht_type: str) -> str:
+    """Why a letter goes on paper after the subscription check said no: all the check tells (ABO-01)."""
+    return (
+        f"the subscription check (ValidateAbonnementen) says this citizen may not receive {bericht_type} "
+        f"letters from this sender: no active Berichtenbox, no subscription to {bericht_type}, or unknown "
+        "to MijnOverheid (ABO-01)"
+    )
+
 
 _MODEL_PATH: Final = re.compile(r"^berichten\[(\d+)\]")
 _XML_PATH: Final = re.compile(r"^/Berichten/Bericht(?:\[(\d+)\])?(?:/|$)")
@@ -114,7 +143,9 @@ class _Letter:
 class DeliveryTracker:
     """Bookkeeping of :func:`deliver`: which letter went where, and what came back. No I/O."""
 
-    def __init__(self, berichten: Iterable[Bericht], *, max_resends: int = 3) -> None:
+    def __init__(
+        self, berichten: Iterable[Bericht], *, max_resends: int = 3, stable_ids: bool = False
+    ) -> None:
         self._letters: dict[uuid.UUID, _Letter] = {}
         for b in berichten:
             if b.bericht_id in self._letters:
@@ -125,11 +156,16 @@ class DeliveryTracker:
         self._batch_of_message: dict[str, uuid.UUID] = {}
         self._resends: dict[uuid.UUID, int] = {}
         self.max_resends = max_resends
+        self.stable_ids = stable_ids
 
     # -- before sending ---------------------------------------------------------------------------------
 
-    def paper(self, bericht: Bericht, detail: str = "no subscription for this BerichtType (ABO-01)") -> None:
-        self._decide(bericht.bericht_id, OutcomeStatus.PAPER, detail=detail)
+    def paper(self, bericht: Bericht, detail: str | None = None) -> None:
+        self._decide(
+            bericht.bericht_id,
+            OutcomeStatus.PAPER,
+            detail=detail if detail is not None else paper_reason(bericht.bericht_type),
+        )
 
     def refuse(self, bericht: Bericht, violations: Sequence[Violation]) -> None:
         letter = self._letters[bericht.bericht_id]
@@ -203,8 +239,16 @@ class DeliveryTracker:
             letter.code = code
             if code is VerwerkingsCode.VERWERKT or (code is VerwerkingsCode.BERICHT_BESTAAT_AL and resent):
                 letter.status = OutcomeStatus.DELIVERED
+            elif code is VerwerkingsCode.BERICHT_BESTAAT_AL and self.stable_ids:
+                # The id is derived from this very letter (BER-01): Logius holds it from an earlier run.
+                letter.status = OutcomeStatus.DELIVERED
+                letter.detail = ALREADY_DELIVERED
             elif code is VerwerkingsCode.NIET_ACTIEF_OF_GEABONNEERD:
                 letter.status = OutcomeStatus.PAPER
+                letter.detail = (
+                    "Logius answered NietActiefOfGeabonneerd: no active Berichtenbox, or no subscription "
+                    f"to {letter.bericht.bericht_type} from this sender"
+                )
             else:
                 letter.status = OutcomeStatus.FAILED
         return True
@@ -231,6 +275,7 @@ class DeliveryTracker:
                     message_id=receipt.message_id if receipt is not None else None,
                     violations=ltr.violations,
                     detail=ltr.detail,
+                    referentie=ltr.bericht.referentie,
                 )
             )
         return result

@@ -24,6 +24,10 @@
 
 Every error names the rule id (``BER-05``, ``BIJ-03``, ...) and where the problem is (field, path or
 element) when there is one. No error message ever contains a full BSN: identifiers are masked first.
+A :class:`TransportError` also says which exchange failed: ``method`` and ``url`` (never with
+credentials or a query), ``attempts`` made and the seconds ``elapsed`` over all of them.
+
+The classes print as ``mobb_sdk.InvalidValueError`` (their public home), not by the private module.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     from mobb_sdk._models import SoapFault
@@ -44,6 +49,18 @@ def scrub(text: str, limit: int = 200) -> str:
     """``text`` cut to ``limit`` characters, every 9-digit run (a possible BSN) masked as ``*****1234``."""
     cut = text if len(text) <= limit else text[:limit] + "..."
     return _NINE_DIGITS.sub(lambda m: "*****" + m.group(1), cut)
+
+
+def redact_url(url: str) -> str:
+    """``url`` without user name, password, query or fragment: what an error or a log may show."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable URL>"
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 __all__ = [
@@ -159,6 +176,14 @@ class TransportError(MobbError):
         self.bericht_ids = tuple(bericht_ids)
         self.status = status
         self.code = code
+        #: The exchange that failed (filled by the client when it gives up): HTTP method, the URL
+        #: without credentials or query, the number of attempts and the seconds they took together.
+        self.method: str | None = None
+        self.url: str | None = None
+        self.attempts: int | None = None
+        self.elapsed: float | None = None
+        #: The first attempt's error when the exchange was retried and it differed from this, the last.
+        self.first: TransportError | None = None
         parts = [message]
         if status is not None:
             parts.append(f"HTTP {status}")
@@ -167,6 +192,25 @@ class TransportError(MobbError):
         if batch_id is not None:
             parts.append(f"BatchID {batch_id}")
         super().__init__(" | ".join(parts))
+
+    def add_exchange(
+        self, method: str, url: str, attempts: int, elapsed: float, first: TransportError | None = None
+    ) -> None:
+        """Record which exchange failed, after how many attempts and how long, and the first attempt's
+        error when it differed; the message says it too."""
+        fresh = self.url is None
+        self.method = method
+        self.url = redact_url(url)
+        self.attempts = attempts
+        self.elapsed = elapsed
+        if first is not None and first is not self and str(first) != str(self):
+            self.first = first
+        if fresh and self.args:
+            tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
+            text = f"{self.args[0]} | {method} {self.url} | {tries} in {elapsed:.1f} s"
+            if self.first is not None:
+                text += f" | first attempt: {self.first}"
+            self.args = (text, *self.args[1:])
 
 
 class ConnectionFailed(TransportError):
@@ -234,3 +278,9 @@ class DependentServiceFaultError(SoapFaultError):
     """``sh:DependentServiceFault``: a back end of the WUS service is down; the call may succeed later."""
 
     retryable = True
+
+
+# Shown (in tracebacks, reprs and docs) under their public home: ``mobb_sdk.InvalidValueError``.
+for _name in __all__:
+    globals()[_name].__module__ = "mobb_sdk"
+del _name

@@ -2,19 +2,27 @@
 
 Columns (CSV header, or JSON keys): ``bsn``, ``bericht_type``, ``onderwerp`` (required), ``bericht_tekst``,
 ``referentie``, ``publicatie_datum``, ``eind_datum_handelings_termijn``, ``bijlage`` (one or two PDF paths,
-``;``-separated, relative to the file's folder; in JSON also a list) and ``bericht_id`` (optional, else
-generated). Dates are ISO 8601; a date or a time without an offset is Dutch local time.
+``;``-separated, relative to the file's folder; in JSON also a list) and ``bericht_id`` (optional).
+Dates are ISO 8601; a date or a time without an offset is Dutch local time.
+
+A letter without a ``bericht_id`` gets one derived from the sender's OIN and the letter's content
+(:func:`stable_bericht_id`) when the reader is told the sender: reading the same file again gives every
+letter the same BerichtID, so a rerun is answered ``BerichtBestaatAl`` by Logius instead of putting the
+letter in the box twice (BER-01, RES-04).
 
 Files: ``.csv`` (UTF-8, a BOM allowed, ``,`` or ``;`` between fields), ``.json`` (a list of objects, or
 ``{"letters": [...]}``), ``.jsonl``/``.ndjson`` (one object per line). CSV and JSON Lines are read one
 record at a time, so a file of any size streams. A record that cannot be read raises
 :class:`LetterFileError` naming the file, the line or record, the field and the rule; never a full BSN.
+:func:`check_letter_file` reads the whole file instead and lists every problem (:class:`LetterProblem`).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import re
 import uuid
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
@@ -24,10 +32,25 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from mobb_sdk._codec import batch_skeleton_valid
+from mobb_sdk._delivery import letter_index
 from mobb_sdk._errors import InvalidValueError, scrub
-from mobb_sdk._models import MAX_BIJLAGEN, Bericht, Bijlage
+from mobb_sdk._ids import Oin
+from mobb_sdk._models import MAX_BIJLAGEN, Batch, Bericht, Bijlage
+from mobb_sdk._rules import SenderProfile, check_bericht
+from mobb_sdk._violations import Severity, Violation
 
-__all__ = ["COLUMNS", "LetterFileError", "LetterRecord", "read_letter_records", "read_letters"]
+__all__ = [
+    "COLUMNS",
+    "LetterFileCheck",
+    "LetterFileError",
+    "LetterProblem",
+    "LetterRecord",
+    "check_letter_file",
+    "read_letter_records",
+    "read_letters",
+    "stable_bericht_id",
+]
 
 DUTCH_TIME: Final = ZoneInfo("Europe/Amsterdam")
 REQUIRED: Final = ("bsn", "bericht_type", "onderwerp")
@@ -42,19 +65,33 @@ COLUMNS: Final = (
     "bericht_id",
 )
 _JSON_LINES: Final = (".jsonl", ".ndjson")
+#: The namespace of :func:`stable_bericht_id` (a fixed UUID: changing it would change every derived id).
+BERICHT_ID_NAMESPACE: Final = uuid.UUID("5d0f3c9e-8a61-4f0e-9a8b-6d6f62622d31")
+#: Letters judged per XSD pass while a file is checked.
+CHECK_CHUNK: Final = 500
 
 
 class LetterFileError(InvalidValueError):
     """A record of a letter file cannot be read. ``source`` is the file, ``record`` where in it
-    (``line 4`` of a CSV or JSON Lines file, ``record 3`` of a JSON list), ``field`` the column."""
+    (``line 4`` of a CSV or JSON Lines file, ``record 3`` of a JSON list), ``field`` the column.
+    ``unreadable`` is True when the file as a whole cannot be read (wrong type, not JSON or UTF-8, a
+    wrong CSV header), False when one letter is wrong."""
 
-    def __init__(self, source: Path, record: str, rule: str, field: str, message: str) -> None:
+    def __init__(
+        self, source: Path, record: str, rule: str, field: str, message: str, *, whole_file: bool = False
+    ) -> None:
         message = scrub(message, 300)
         super().__init__(rule, field, message)
         self.source = source
         self.record = record
+        self._whole_file = whole_file or not record
         where = " ".join(p for p in (source.name, record) if p)
         self.args = (f"{where}: {rule} {field or 'record'}: {message}",)
+
+    @property
+    def unreadable(self) -> bool:
+        """True when the file as a whole cannot be read: not one letter's fault."""
+        return self._whole_file
 
 
 @attrs.frozen
@@ -66,16 +103,63 @@ class LetterRecord:
     where: str
     bericht: Bericht
 
+    @property
+    def line(self) -> int | None:
+        """The line of a CSV or JSON Lines file the letter starts on (``None`` in a JSON list)."""
+        return _line_of(self.where)
 
-def read_letters(path: str | Path) -> Iterator[Bericht]:
-    """The letters of a CSV, JSON or JSON Lines file, in file order (see the module docs for the format)."""
-    for record in read_letter_records(path):
+
+def _line_of(where: str) -> int | None:
+    m = re.fullmatch(r"line (\d+)", where)
+    return int(m.group(1)) if m else None
+
+
+def stable_bericht_id(afzender: Oin | str, bericht: Bericht) -> uuid.UUID:
+    """A BerichtID derived from the sender's OIN and everything the letter says (a UUID version 5).
+
+    The same letter from the same sender always gets the same id, so offering it again is answered
+    ``BerichtBestaatAl`` instead of delivering it twice; a letter that differs in any field (recipient,
+    type, texts, dates, attachments) gets another id (BER-01: never reused for another letter).
+    """
+    parts = [
+        str(afzender),
+        bericht.bsn.value,
+        bericht.bericht_type,
+        bericht.onderwerp,
+        bericht.bericht_tekst or "",
+        bericht.referentie or "",
+        bericht.publicatie_datum.isoformat() if bericht.publicatie_datum else "",
+        bericht.eind_datum_handelings_termijn.isoformat() if bericht.eind_datum_handelings_termijn else "",
+        bericht.soort_gebruiker.value,
+    ]
+    for b in bericht.bijlagen:
+        parts.extend((hashlib.sha256(b.inhoud).hexdigest(), b.omschrijving, str(b.volgorde)))
+    return uuid.uuid5(BERICHT_ID_NAMESPACE, "\x1f".join(parts))
+
+
+def read_letters(path: str | Path, *, afzender: Oin | str | None = None) -> Iterator[Bericht]:
+    """The letters of a CSV, JSON or JSON Lines file, in file order (see the module docs for the format).
+
+    With ``afzender`` (the sender's OIN) a letter without a ``bericht_id`` gets :func:`stable_bericht_id`;
+    without it a new random one."""
+    for record in read_letter_records(path, afzender=afzender):
         yield record.bericht
 
 
-def read_letter_records(path: str | Path) -> Iterator[LetterRecord]:
-    """:func:`read_letters` with each letter's record number and place in the file."""
+def read_letter_records(path: str | Path, *, afzender: Oin | str | None = None) -> Iterator[LetterRecord]:
+    """:func:`read_letters` with each letter's record number and place in the file.
+
+    Raises :class:`LetterFileError` at the first record that cannot be read."""
     source = Path(path)
+    for number, (where, row) in enumerate(_entries(source), start=1):
+        if isinstance(row, LetterFileError):
+            raise row
+        yield LetterRecord(number, where, _bericht(source, where, row, afzender))
+
+
+def _entries(source: Path) -> Iterator[tuple[str, Mapping[str, Any] | LetterFileError]]:
+    """Each record of the file as (where, its fields), or (where, the error) for a record that is broken
+    on its own; a file that cannot be read at all raises :class:`LetterFileError` without a record."""
     suffix = source.suffix.lower()
     if suffix == ".csv":
         rows = _csv_rows(source)
@@ -85,11 +169,19 @@ def read_letter_records(path: str | Path) -> Iterator[LetterRecord]:
         rows = _json_lines_rows(source)
     else:
         raise LetterFileError(source, "", "INPUT", "", "expected a .csv, .json, .jsonl or .ndjson file")
-    for number, (where, row) in enumerate(rows, start=1):
-        yield LetterRecord(number, where, _bericht(source, where, row))
+    try:
+        yield from rows
+    except OSError as exc:
+        raise LetterFileError(
+            source, "", "INPUT", "", f"cannot read the file: {exc.strerror or exc}"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise LetterFileError(
+            source, "", "INPUT", "", f"not UTF-8 text (byte {exc.start}): save the file as UTF-8"
+        ) from None
 
 
-def _csv_rows(source: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
+def _csv_rows(source: Path) -> Iterator[tuple[str, Mapping[str, Any] | LetterFileError]]:
     with source.open(newline="", encoding="utf-8-sig") as f:
         first = f.readline()
         f.seek(0)
@@ -98,15 +190,19 @@ def _csv_rows(source: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
         _check_columns(source, "line 1", list(reader.fieldnames or []))
         for row in reader:
             if None in row:
-                raise LetterFileError(
-                    source, f"line {reader.line_num}", "INPUT", "", "more fields than columns"
+                yield (
+                    f"line {reader.line_num}",
+                    LetterFileError(
+                        source, f"line {reader.line_num}", "INPUT", "", "more fields than columns"
+                    ),
                 )
-            if not any((v or "").strip() for v in row.values()):
+                continue
+            if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
                 continue  # a blank line (spreadsheets often end with some)
             yield f"line {reader.line_num}", row
 
 
-def _json_rows(source: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
+def _json_rows(source: Path) -> Iterator[tuple[str, Mapping[str, Any] | LetterFileError]]:
     try:
         data = json.loads(source.read_bytes())
     except (ValueError, RecursionError) as exc:
@@ -118,12 +214,12 @@ def _json_rows(source: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
     for i, item in enumerate(data, start=1):
         where = f"record {i}"
         if not isinstance(item, Mapping):
-            raise LetterFileError(source, where, "INPUT", "", "a letter must be a JSON object")
-        _check_columns(source, where, list(item))
-        yield where, item
+            yield where, LetterFileError(source, where, "INPUT", "", "a letter must be a JSON object")
+            continue
+        yield where, _columns_error(source, where, list(item)) or item
 
 
-def _json_lines_rows(source: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
+def _json_lines_rows(source: Path) -> Iterator[tuple[str, Mapping[str, Any] | LetterFileError]]:
     with source.open(encoding="utf-8-sig") as f:
         for n, line in enumerate(f, start=1):
             if not line.strip():
@@ -131,23 +227,32 @@ def _json_lines_rows(source: Path) -> Iterator[tuple[str, Mapping[str, Any]]]:
             where = f"line {n}"
             try:
                 item = json.loads(line)
-            except ValueError as exc:
-                raise LetterFileError(source, where, "INPUT", "", f"not JSON: {exc}") from None
+            except (ValueError, RecursionError) as exc:
+                yield where, LetterFileError(source, where, "INPUT", "", f"not JSON: {exc}")
+                continue
             if not isinstance(item, Mapping):
-                raise LetterFileError(source, where, "INPUT", "", "a letter must be a JSON object")
-            _check_columns(source, where, list(item))
-            yield where, item
+                yield where, LetterFileError(source, where, "INPUT", "", "a letter must be a JSON object")
+                continue
+            yield where, _columns_error(source, where, list(item)) or item
 
 
 def _check_columns(source: Path, where: str, names: list[str]) -> None:
+    # The CSV header: a wrong one makes the whole file unreadable.
+    error = _columns_error(source, where, names)
+    if error is not None:
+        raise LetterFileError(source, where, error.rule, error.field, error.message, whole_file=True)
+
+
+def _columns_error(source: Path, where: str, names: list[str]) -> LetterFileError | None:
     unknown = [n for n in names if n not in COLUMNS]
     if unknown:
-        raise LetterFileError(
+        return LetterFileError(
             source, where, "INPUT", unknown[0], f"unknown column; the columns are {', '.join(COLUMNS)}"
         )
     missing = [n for n in REQUIRED if n not in names]
     if missing:
-        raise LetterFileError(source, where, "INPUT", missing[0], "required column is missing")
+        return LetterFileError(source, where, "INPUT", missing[0], "required column is missing")
+    return None
 
 
 def _value(row: Mapping[str, Any], key: str) -> Any:
@@ -203,7 +308,7 @@ def _bijlagen(source: Path, where: str, value: Any) -> list[Bijlage]:
     return bijlagen
 
 
-def _bericht(source: Path, where: str, row: Mapping[str, Any]) -> Bericht:
+def _bericht(source: Path, where: str, row: Mapping[str, Any], afzender: Oin | str | None = None) -> Bericht:
     for key in REQUIRED:
         if _value(row, key) is None:
             raise LetterFileError(source, where, "INPUT", key, "is empty")
@@ -215,7 +320,7 @@ def _bericht(source: Path, where: str, row: Mapping[str, Any]) -> Bericht:
             raise LetterFileError(source, where, "BER-01", "bericht_id", "is not a GUID") from None
     bsn = _value(row, "bsn")
     try:
-        return Bericht.create(
+        bericht = Bericht.create(
             bsn=str(bsn),
             bericht_type=str(_value(row, "bericht_type")),
             onderwerp=str(_value(row, "onderwerp")),
@@ -238,3 +343,192 @@ def _bericht(source: Path, where: str, row: Mapping[str, Any]) -> Bericht:
         raise
     except InvalidValueError as exc:
         raise LetterFileError(source, where, exc.rule, exc.field, exc.message) from None
+    if bericht_id is None and afzender is not None:
+        bericht = attrs.evolve(bericht, bericht_id=stable_bericht_id(afzender, bericht))
+    return bericht
+
+
+# --- checking a whole file -------------------------------------------------------------------------------
+
+# Element and attribute names of a violation's path, as the letter file's columns.
+_COLUMN_OF: Final = {
+    "GebruikerID": "bsn",
+    "BerichtType": "bericht_type",
+    "Onderwerp": "onderwerp",
+    "BerichtTekst": "bericht_tekst",
+    "Referentie": "referentie",
+    "PublicatieDatum": "publicatie_datum",
+    "EindDatumHandelingsTermijn": "eind_datum_handelings_termijn",
+    "Bijlagen": "bijlage",
+    "Bijlage": "bijlage",
+    "BerichtID": "bericht_id",
+    "bijlagen": "bijlage",
+}
+
+
+def _column(violation: Violation) -> str:
+    """The column of the letter file a violation of its letter is about ('' when none is)."""
+    for segment in re.split(r"[./]", violation.path):
+        name = re.sub(r"\[\d+\]$", "", segment)
+        if name in COLUMNS:
+            return name
+        if name in _COLUMN_OF:
+            return _COLUMN_OF[name]
+    return ""
+
+
+@attrs.frozen
+class LetterProblem:
+    """One problem of a letter file: where (``record`` as ``line 4`` or ``record 3``, and the ``column``),
+    which rule, what is wrong. Never holds a full BSN."""
+
+    source: str
+    record: str
+    column: str
+    rule: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+    @property
+    def line(self) -> int | None:
+        """The line number for CSV and JSON Lines files (``None`` for a record of a JSON list)."""
+        return _line_of(self.record)
+
+    def as_violation(self) -> Violation:
+        """The problem as a :class:`~mobb_sdk.Violation` whose path names the file, record and column."""
+        where = " ".join(p for p in (self.source, self.record) if p)
+        return Violation(self.rule, f"{where}: {self.column or 'letter'}", self.message, self.severity)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.source,
+            "record": self.record,
+            "line": self.line,
+            "column": self.column,
+            "rule": self.rule,
+            "message": self.message,
+            "severity": self.severity.value,
+        }
+
+    def __str__(self) -> str:
+        level = "" if self.severity is Severity.ERROR else " (warning)"
+        where = " ".join(p for p in (self.source, self.record) if p)
+        return f"{where}: {self.rule} {self.column or 'letter'}: {self.message}{level}"
+
+
+@attrs.frozen
+class LetterFileCheck:
+    """What :func:`check_letter_file` found: the letters that can be read (when kept), every problem,
+    and how many records the file has."""
+
+    source: Path
+    records: tuple[LetterRecord, ...]
+    problems: tuple[LetterProblem, ...]
+    count: int
+
+    @property
+    def errors(self) -> tuple[LetterProblem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[LetterProblem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.WARNING)
+
+    @property
+    def ok(self) -> bool:
+        """True when no letter has an error (warnings allowed)."""
+        return not self.errors
+
+
+def check_letter_file(
+    path: str | Path,
+    *,
+    profile: SenderProfile | None = None,
+    afzender: Oin | str | None = None,
+    keep: bool = True,
+    max_problems: int | None = None,
+) -> LetterFileCheck:
+    """Read and judge a whole letter file: every letter that cannot be read, every rule a letter breaks
+    (the bundled XSD and the per-letter rules of ``profile``), and letters that occur twice (the same
+    BerichtID), each as a :class:`LetterProblem` with its line and column. Nothing stops at the first.
+
+    ``afzender`` (default: the profile's sender) derives the BerichtIDs (:func:`stable_bericht_id`).
+    ``keep=False`` does not keep the letters (a huge file is only judged); ``max_problems`` stops
+    after that many errors. Raises :class:`LetterFileError` only when the file as a whole cannot be read.
+    """
+    source = Path(path)
+    profile = profile if profile is not None else SenderProfile()
+    sender = afzender if afzender is not None else profile.sender_oin
+    batch_sender = Oin(sender) if isinstance(sender, str) else sender
+    now = profile.now()
+    kept: list[LetterRecord] = []
+    problems: list[LetterProblem] = []
+    seen: dict[uuid.UUID, str] = {}
+    chunk: list[LetterRecord] = []
+    numbers: dict[str, int] = {}
+    count = 0
+
+    judged = [0, 0]  # problems looked at, errors among them
+
+    def errors() -> int:
+        for p in problems[judged[0] :]:
+            judged[1] += p.severity is Severity.ERROR
+        judged[0] = len(problems)
+        return judged[1]
+
+    def judge(records: list[LetterRecord]) -> None:
+        if not records:
+            return
+        skeleton = batch_skeleton_valid(
+            Batch(afzender=batch_sender or _ANY_SENDER, berichten=[r.bericht for r in records])
+        )
+        per_letter: dict[int, list[Violation]] = {}
+        for v in skeleton:
+            index = letter_index(v)
+            per_letter.setdefault(index if index is not None else 0, []).append(v)
+        for i, record in enumerate(records):
+            found = per_letter.get(i, []) + list(check_bericht(record.bericht, profile, now=now))
+            problems.extend(
+                LetterProblem(source.name, record.where, _column(v), v.rule, v.message, v.severity)
+                for v in found
+            )
+
+    for number, (where, row) in enumerate(_entries(source), start=1):
+        if max_problems is not None and errors() >= max_problems:
+            break
+        count += 1
+        numbers[where] = number
+        if isinstance(row, LetterFileError):
+            problems.append(LetterProblem(source.name, where, row.field, row.rule, row.message))
+            continue
+        try:
+            record = LetterRecord(number, where, _bericht(source, where, row, sender))
+        except LetterFileError as exc:
+            problems.append(LetterProblem(source.name, where, exc.field, exc.rule, exc.message))
+            continue
+        first = seen.setdefault(record.bericht.bericht_id, where)
+        if first != where:
+            problems.append(
+                LetterProblem(
+                    source.name,
+                    where,
+                    "bericht_id",
+                    "BER-01",
+                    f"the same BerichtID as {first}: the same letter twice (same recipient and content), "
+                    "or a bericht_id used twice; remove the copy or give each letter its own bericht_id",
+                )
+            )
+            continue
+        chunk.append(record)
+        if keep:
+            kept.append(record)
+        if len(chunk) >= CHECK_CHUNK:
+            judge(chunk)
+            chunk = []
+    judge(chunk)
+    problems.sort(key=lambda p: numbers.get(p.record, 0))  # file order (sort is stable)
+    return LetterFileCheck(source, tuple(kept), tuple(problems), count)
+
+
+#: The sender used to judge letters when none is known (the XSD needs one; BATCH-05 is then not judged).
+_ANY_SENDER: Final = Oin("00000099000000000000")

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from mobb_sdk._client import Client
-from mobb_sdk._delivery import OutcomeStatus
+from mobb_sdk._config import ClientConfig
+from mobb_sdk._delivery import Outcome, OutcomeStatus
 from mobb_sdk._errors import ConfigurationError, TransportError
-from mobb_sdk._letters_io import LetterFileError, read_letters
-from mobb_sdk._models import Bericht
+from mobb_sdk._letters_io import LetterFileCheck, LetterFileError, LetterRecord, check_letter_file
+from mobb_sdk.cli._letters import (
+    check_dict,
+    counts_line,
+    echo_problems,
+    outcome_dict,
+    outcome_rows,
+)
 from mobb_sdk.cli._outbox import send_with_outbox
 from mobb_sdk.cli._output import Exit, emit_json, fail, table
 from mobb_sdk.cli._settings import client_config, connection_options
@@ -30,6 +37,11 @@ from mobb_sdk.cli._settings import client_config, connection_options
 @click.option("--poll-interval", type=float, default=5.0, show_default=True, help="Seconds between polls.")
 @click.option("--no-check", is_flag=True, help="Skip the subscription check (ABO-01 makes it your duty).")
 @click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check the file and the subscriptions, deliver nothing: which letters would go digital or on paper.",
+)
+@click.option(
     "--outbox",
     "outbox_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -42,6 +54,7 @@ def send_command(
     deadline: float,
     poll_interval: float,
     no_check: bool,
+    dry_run: bool,
     outbox_path: Path | None,
     as_json: bool,
     **options: Any,
@@ -50,12 +63,23 @@ def send_command(
 
     Columns: bsn, bericht_type, onderwerp (required), bericht_tekst, referentie, publicatie_datum,
     eind_datum_handelings_termijn, bijlage (PDF paths, ';'-separated, relative to the file), bericht_id.
-    Subscriptions are checked first (letters that may not be received go to paper), invalid letters are
-    refused locally, the rest sent in batches of at most 1000. Exit 0 when every letter was delivered or
-    goes to paper, 1 when any was refused or failed, 3 for an unreadable file, 4 for a transport or
-    configuration error, 5 when results were still pending at the deadline.
+    The whole file is checked first: any letter that breaks a rule is listed (line, column, rule) and
+    nothing is sent. Subscriptions are checked (letters that may not be received go to paper), the rest
+    sent in batches of at most 1000.
+
+    Each letter without a bericht_id gets one derived from the sender and its content, so running the
+    same file again delivers nothing twice: Logius answers BerichtBestaatAl and the letter is reported
+    as already delivered.
+
+    Exit 0 when every letter was delivered or goes to paper, 1 when a letter breaks a rule, was refused
+    or failed at Logius, 3 for an unreadable file, 4 for a transport or configuration error (also when
+    letters could not be handed over), 5 when results were still pending at the deadline.
     """
-    if outbox_path is not None:
+    try:
+        config = client_config(options)
+    except ConfigurationError as exc:
+        fail(exc, Exit.TRANSPORT, as_json=as_json)
+    if outbox_path is not None and not dry_run:
         send_with_outbox(
             outbox_path,
             [letters_file],
@@ -65,58 +89,117 @@ def send_command(
             check_subscriptions=not no_check,
             as_json=as_json,
         )
-    try:
-        letters = _read(letters_file, show_progress=not as_json)
-    except LetterFileError as exc:
-        fail(exc, Exit.UNREADABLE, as_json=as_json)
+    check = _checked(letters_file, config, as_json=as_json)
+    records = check.records
+    if dry_run:
+        _dry_run(config, records, check_subscriptions=not no_check, as_json=as_json)
     if not as_json:
-        click.echo(f"Delivering {len(letters)} letter(s); waiting up to {deadline:g} s for the results...")
+        click.echo(f"Delivering {len(records)} letter(s); waiting up to {deadline:g} s for the results...")
     try:
-        with Client(client_config(options)) as client:
+        with Client(config) as client:
             outcomes = client.deliver(
-                letters, deadline=deadline, poll_interval=poll_interval, check_subscriptions=not no_check
+                [r.bericht for r in records],
+                deadline=deadline,
+                poll_interval=poll_interval,
+                check_subscriptions=not no_check,
+                stable_ids=True,
             )
     except (TransportError, ConfigurationError) as exc:
         fail(exc, Exit.TRANSPORT, as_json=as_json)
-    counts = {s: sum(o.status is s for o in outcomes) for s in OutcomeStatus}
+    _report(records, outcomes, as_json=as_json)
+
+
+def _checked(path: Path, config: ClientConfig, *, as_json: bool) -> LetterFileCheck:
+    """The whole file checked; exits 3 when it cannot be read, 1 (listing every problem) when a letter
+    breaks a rule."""
+    try:
+        check = check_letter_file(path, profile=config.profile())
+    except LetterFileError as exc:
+        fail(exc, Exit.UNREADABLE, as_json=as_json)
+    if not check.ok:
+        if as_json:
+            emit_json({**check_dict(path, check, None), "sent": False})
+        else:
+            echo_problems(path, check, tail="; nothing sent")
+        raise SystemExit(int(Exit.VIOLATIONS))
+    if check.warnings and not as_json:
+        echo_problems(path, check)
+    return check
+
+
+def _dry_run(
+    config: ClientConfig, records: Sequence[LetterRecord], *, check_subscriptions: bool, as_json: bool
+) -> NoReturn:
+    may: dict[int, bool] = {}
+    if check_subscriptions:
+        by_type: dict[str, list[int]] = {}
+        for i, r in enumerate(records):
+            by_type.setdefault(r.bericht.bericht_type, []).append(i)
+        try:
+            with Client(config) as client:
+                for bericht_type, indexes in by_type.items():
+                    answers = client.check_subscriptions(
+                        bericht_type, [records[i].bericht.bsn for i in indexes]
+                    )
+                    may.update({i: answers.get(records[i].bericht.bsn, False) for i in indexes})
+        except (TransportError, ConfigurationError) as exc:
+            fail(exc, Exit.TRANSPORT, as_json=as_json)
+    verdicts = [
+        ("digital" if may.get(i, True) else "paper") if check_subscriptions else "valid"
+        for i in range(len(records))
+    ]
     if as_json:
         emit_json(
             {
+                "dry_run": True,
                 "letters": [
                     {
-                        "bericht_id": str(o.bericht_id),
-                        "bsn": o.bsn.masked,
-                        "status": o.status.value,
-                        "code": o.code.value if o.code else None,
-                        "batch_id": str(o.batch_id) if o.batch_id else None,
-                        "violations": [
-                            {"rule": v.rule, "path": v.path, "message": v.message} for v in o.violations
-                        ],
-                        "action": o.action,
+                        "record": r.where,
+                        "line": r.line,
+                        "bericht_id": str(r.bericht.bericht_id),
+                        "bsn": r.bericht.bsn.masked,
+                        "bericht_type": r.bericht.bericht_type,
+                        "referentie": r.bericht.referentie,
+                        "would_go": v,
                     }
-                    for o in outcomes
+                    for r, v in zip(records, verdicts, strict=True)
                 ],
-                "counts": {s.value: n for s, n in counts.items()},
+                "counts": {v: verdicts.count(v) for v in sorted(set(verdicts))},
             }
         )
     else:
         rows = [
-            [b.bsn.masked, b.referentie or "", o.status.value, o.code.value if o.code else "", o.action]
-            for b, o in zip(letters, outcomes, strict=True)
+            [r.where, r.bericht.bsn.masked, r.bericht.referentie or "", str(r.bericht.bericht_id), v]
+            for r, v in zip(records, verdicts, strict=True)
         ]
-        click.echo(table(rows, ["BSN", "referentie", "outcome", "code", "what to do"]))
-        click.echo(", ".join(f"{n} {s.value}" for s, n in counts.items() if n) or "no letters")
-    if counts[OutcomeStatus.REFUSED] or counts[OutcomeStatus.FAILED]:
-        raise SystemExit(int(Exit.VIOLATIONS))
-    if counts[OutcomeStatus.PENDING]:
-        raise SystemExit(int(Exit.PENDING))
+        click.echo(table(rows, ["where", "BSN", "referentie", "BerichtID", "would go"]))
+        summary = ", ".join(f"{verdicts.count(v)} {v}" for v in sorted(set(verdicts))) or "no letters"
+        click.echo(f"dry run, nothing delivered: {summary}")
     raise SystemExit(int(Exit.OK))
 
 
-def _read(path: Path, *, show_progress: bool) -> list[Bericht]:
-    # The bar goes to stderr, and not at all under --json, so stdout stays parseable.
-    letters = read_letters(path)
-    if not show_progress:
-        return list(letters)
-    with click.progressbar(letters, label="Reading and checking letters", file=sys.stderr) as bar:
-        return list(bar)
+def send_exit(outcomes: Sequence[Outcome]) -> Exit:
+    """The exit code of a delivery: 4 when a letter could not be handed over (no VerwerkingsCode: the
+    transport failed), 1 when one was refused locally or failed at Logius, 5 when results are missing."""
+    if any(o.status is OutcomeStatus.FAILED and o.code is None for o in outcomes):
+        return Exit.TRANSPORT
+    if any(o.status in (OutcomeStatus.REFUSED, OutcomeStatus.FAILED) for o in outcomes):
+        return Exit.VIOLATIONS
+    if any(o.status is OutcomeStatus.PENDING for o in outcomes):
+        return Exit.PENDING
+    return Exit.OK
+
+
+def _report(records: Sequence[LetterRecord], outcomes: Sequence[Outcome], *, as_json: bool) -> NoReturn:
+    if as_json:
+        emit_json(
+            {
+                "letters": [outcome_dict(r, o) for r, o in zip(records, outcomes, strict=True)],
+                "counts": {s.value: sum(o.status is s for o in outcomes) for s in OutcomeStatus},
+                "already_delivered": sum(o.already_delivered for o in outcomes),
+            }
+        )
+    else:
+        click.echo(outcome_rows(records, outcomes))
+        click.echo(counts_line(outcomes))
+    raise SystemExit(int(send_exit(outcomes)))

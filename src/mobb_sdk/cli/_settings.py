@@ -23,6 +23,11 @@ _OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("--key-file", "MOBB_KEY_FILE", "Its private key (PEM)."),
     ("--pkcs12-file", "MOBB_PKCS12_FILE", "Client certificate and key as PKCS#12."),
     ("--ca-bundle", "MOBB_CA_BUNDLE", "CA bundle to verify the server with."),
+    (
+        "--active-types",
+        "MOBB_ACTIVE_BERICHT_TYPES",
+        "Comma-separated BerichtTypes active for the sender: a letter of another type is refused locally (BER-02).",
+    ),
 )
 
 

@@ -19,7 +19,7 @@ from mobb_sdk._codec import batch_skeleton_valid
 from mobb_sdk._delivery import OutcomeStatus, letter_index
 from mobb_sdk._errors import ConfigurationError, ValidationError
 from mobb_sdk._ids import Oin
-from mobb_sdk._letters_io import read_letter_records
+from mobb_sdk._letters_io import check_letter_file, read_letter_records
 from mobb_sdk._models import Batch, Bericht
 from mobb_sdk._rules import SenderProfile, check_bericht
 from mobb_sdk._violations import Severity, Violation
@@ -155,23 +155,21 @@ class Outbox:
         done = self.store.meta(_SOURCE + digest)
         if done is not None:
             return EnqueueResult(0, int(done))
-        problems: list[Violation] = []
-        count = 0
-        chunk: list[tuple[str, Bericht]] = []
-        # Read and checked in full before anything is stored, a chunk (one XSD pass) at a time.
-        for record in read_letter_records(source):
-            count += 1
-            chunk.append((f"{source.name} {record.where}", record.bericht))
-            if len(chunk) >= ENQUEUE_CHUNK:
-                problems.extend(self._chunk_violations(chunk))
-                chunk = []
-            if len(problems) >= 50:
-                break
-        problems.extend(self._chunk_violations(chunk))
-        if problems:
-            raise ValidationError(problems, f"{source.name}: {len(problems)} problem(s); nothing enqueued")
+        # Read and checked in full before anything is stored (one XSD pass per chunk), keeping nothing.
+        check = check_letter_file(source, profile=self.profile, keep=False, max_problems=50)
+        if not check.ok:
+            raise ValidationError(
+                [p.as_violation() for p in check.errors],
+                f"{source.name}: {len(check.errors)} problem(s); nothing enqueued",
+            )
+        count = check.count
+        # The BerichtIDs are derived from the letters (stable_bericht_id): a letter of an edited copy of
+        # the file that is already stored is skipped, not stored again under a new id.
         result = self._enqueue(
-            ((f"{digest[:16]}:{record.number}", record.bericht) for record in read_letter_records(source)),
+            (
+                (f"{digest[:16]}:{record.number}", record.bericht)
+                for record in read_letter_records(source, afzender=self.afzender)
+            ),
             ENQUEUE_CHUNK,
             check=False,  # checked in full above
         )
