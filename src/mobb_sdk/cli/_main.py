@@ -13,6 +13,7 @@ from mobb_sdk._errors import MobbError, XmlError
 from mobb_sdk._rules import SenderProfile
 from mobb_sdk._validation import validate
 from mobb_sdk._xsd_validation import Backend
+from mobb_sdk.cli._letters import check_dict, check_exit, check_file, echo_problems, is_letter_file
 from mobb_sdk.cli._output import Exit, emit_json, fail
 
 
@@ -51,10 +52,11 @@ def validate_command(
     now: datetime | None,
     as_json: bool,
 ) -> None:
-    """Check batch, result, WUS and AbonnementAanvraag documents against the bundled XSDs and the rules.
+    """Check batch, result, WUS and AbonnementAanvraag documents against the bundled XSDs and the rules,
+    and letter files (.csv, .json, .jsonl: the input of `mobb send`) letter by letter.
 
-    Prints every violation with its rule id, path and message. Exit 1 when any file has an error
-    (warnings alone exit 0), 3 when a file cannot be read as a document of the interface.
+    Prints every violation with its rule id, path and message (for a letter file: line, column, rule,
+    message). Exit 1 when any file has an error (warnings alone exit 0), 3 when a file cannot be read.
     """
     try:
         profile = SenderProfile(
@@ -69,6 +71,17 @@ def validate_command(
     results = []
     worst = Exit.OK
     for path in files:
+        if is_letter_file(path):
+            check, error = check_file(path, profile)
+            results.append(check_dict(path, check, error))
+            worst = max(worst, check_exit(check))
+            if as_json:
+                continue
+            if check is None:
+                click.echo(f"{path}: cannot read: {error}")
+            else:
+                echo_problems(path, check)
+            continue
         try:
             report = validate(path, profile=profile, backend=Backend(backend))
         except (XmlError, OSError) as exc:

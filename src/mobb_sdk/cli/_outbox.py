@@ -12,6 +12,7 @@ or WUS could not be reached or refused, or another runner holds the outbox; 5 re
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
@@ -208,15 +209,34 @@ def send_with_outbox(
     except LetterFileError as exc:
         fail(exc, Exit.UNREADABLE, as_json=as_json)
     except ValidationError as exc:
-        if not as_json:
-            for v in exc.violations[:50]:
-                click.echo(f"  {v.rule:<9} {v.path}: {v.message}", err=True)
-        fail(exc, Exit.VIOLATIONS, as_json=as_json)
+        _problems(exc, as_json=as_json)
     except OSError as exc:
         fail(exc, Exit.UNREADABLE, as_json=as_json)
     except (TransportError, ConfigurationError, OutboxBusy) as exc:
         fail(exc, Exit.TRANSPORT, as_json=as_json)
     _report(summary, as_json)
+
+
+def _problems(exc: ValidationError, *, as_json: bool) -> NoReturn:
+    """A letter file that breaks rules: its problem list, once (the message's own copy is not repeated)."""
+    summary = str(exc).splitlines()[0]
+    if as_json:
+        emit_json(
+            {
+                "error": type(exc).__name__,
+                "message": summary,
+                "violations": [
+                    {"rule": v.rule, "path": v.path, "message": v.message, "severity": v.severity.value}
+                    for v in exc.violations
+                ],
+            }
+        )
+    else:
+        click.echo(f"error: {summary}", err=True)
+        rows = [[v.path, v.rule, v.message] for v in exc.violations]
+        for line in table(rows, ["where", "rule", "problem"]).splitlines():
+            click.echo(f"  {line}", err=True)
+    raise SystemExit(int(Exit.VIOLATIONS))
 
 
 _RUN_SETTINGS = (
@@ -341,13 +361,22 @@ def export_command(
     if with_bsn and output is None:
         raise click.UsageError("--with-bsn writes full BSNs: give a file with --output, not the terminal")
     export = export_csv if fmt == "csv" else export_json
-    with Outbox(outbox) as box:
-        n = export(
-            box,
-            output,
-            outcomes=[OutcomeStatus(o) for o in outcomes] or None,
-            states=[LetterState(s) for s in states] or None,
-            with_bsn=with_bsn,
-        )
+    try:
+        with Outbox(outbox) as box:
+            n = export(
+                box,
+                output,
+                outcomes=[OutcomeStatus(o) for o in outcomes] or None,
+                states=[LetterState(s) for s in states] or None,
+                with_bsn=with_bsn,
+            )
+        if output is None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped reading (`... | head`): not an error. Python would complain again while
+        # flushing at exit, so standard output goes to the null device first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(int(Exit.OK)) from None
     if output is not None:
         click.echo(f"{n:,} letter(s) written to {output}", err=True)

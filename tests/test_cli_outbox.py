@@ -1,0 +1,97 @@
+"""``mobb validate`` of letter files, ``mobb outbox`` problem lists and exports as an operator uses them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from mobb_sdk.cli import main
+from mobb_sdk.cli._output import Exit
+from mobb_sdk.outbox import Outbox
+from tests.outbox_support import OIN, letters, write_letters_jsonl
+
+SRC = str(Path(__file__).parents[1] / "src")
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def _bad_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "letters.csv"
+    path.write_text(
+        "bsn,bericht_type,onderwerp,publicatie_datum\n"
+        "999900006,WOZ,WOZ 2027,\n"
+        "123456789,WOZ,WOZ 2027,\n"
+        f"999900018,WOZ,{'x' * 51},\n"
+        "999900031,WOZ,WOZ 2027,morgen\n"
+    )
+    return path
+
+
+def test_validate_reads_letter_files_and_lists_every_problem(tmp_path):
+    path = _bad_csv(tmp_path)
+    result = run("validate", str(path))
+    assert result.exit_code == Exit.VIOLATIONS, result.output
+    assert "not well-formed" not in result.output
+    assert f"{path}: INVALID: 3 problem(s) in 4 letter(s)" in result.output
+    for where, column, rule in (("line 3", "bsn", "BER-09"), ("line 4", "onderwerp", "BER-05")):
+        assert any(
+            line.split()[:4] == [*where.split(), column, rule] for line in result.output.splitlines()
+        ), (where, result.output)
+    assert "publicatie_datum" in result.output and "BER-03" in result.output
+    assert "123456789" not in result.output
+
+    data = json.loads(run("validate", "--json", str(path)).output)
+    [entry] = data["files"]
+    assert entry["readable"] is True and entry["ok"] is False and entry["letters"] == 4
+    assert [p["line"] for p in entry["problems"]] == [3, 4, 5]
+
+    good = tmp_path / "good.jsonl"
+    write_letters_jsonl(good, 3)
+    result = run("validate", str(good))
+    assert result.exit_code == Exit.OK, result.output
+    assert f"{good}: ok, 3 letter(s)" in result.output
+
+
+def test_validate_letter_file_unreadable_exits_3(tmp_path):
+    path = tmp_path / "letters.json"
+    path.write_text("[{")
+    result = run("validate", str(path))
+    assert result.exit_code == Exit.UNREADABLE
+    assert "cannot read" in result.output and "not JSON" in result.output
+
+
+def test_the_outbox_prints_its_problem_list_once(tmp_path):
+    path = _bad_csv(tmp_path)
+    env = {"MOBB_SENDER_OIN": str(OIN)}
+    result = CliRunner().invoke(
+        main, ["outbox", "send", str(tmp_path / "o.outbox"), str(path)], env=env, catch_exceptions=False
+    )
+    assert result.exit_code == Exit.VIOLATIONS, result.output
+    assert result.output.count("BER-09") == 1 and result.output.count("BER-05") == 1
+    assert "nothing enqueued" in result.output
+
+
+def test_export_into_a_closed_pipe_exits_quietly(tmp_path):
+    path = tmp_path / "o.outbox"
+    with Outbox(path, afzender=OIN) as outbox:
+        outbox.enqueue_many(letters(1500))  # far more than a pipe buffer holds
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mobb_sdk.cli", "outbox", "export", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": SRC},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    header = process.stdout.readline()
+    process.stdout.close()  # what `head -1` does
+    stderr = process.stderr.read()
+    assert process.wait(timeout=60) == Exit.OK
+    assert header.startswith(b"referentie") or b"," in header
+    assert stderr == b"", stderr.decode()
