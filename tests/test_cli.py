@@ -139,7 +139,8 @@ def test_check_against_the_served_simulator(runner, served):
 
 def test_check_errors(runner, served):
     _, env = served
-    assert run(runner, "check", "--type", "WOZ", "123456789", env=env).exit_code == Exit.USAGE
+    assert run(runner, "check", "--type", "WOZ", env=env).exit_code == Exit.USAGE
+    assert run(runner, "check", "--type", "WOZ", "123456789", env=env).exit_code == Exit.VIOLATIONS
     unreachable = {**env, "MOBB_WUS_URL": "http://127.0.0.1:9/wus"}
     result = run(runner, "check", "--type", "WOZ", TEST_BSNS[0], env=unreachable)
     assert result.exit_code == Exit.TRANSPORT

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from mobb_sdk import make_pdf
 from mobb_sdk._delivery import Outcome, OutcomeStatus
 from mobb_sdk._ids import Bsn
-from mobb_sdk._letters_io import LetterRecord, read_letter_records, stable_bericht_id
+from mobb_sdk._letters_io import LetterRecord, read_letter_records, read_letters, stable_bericht_id
 from mobb_sdk._violations import Violation
 from mobb_sdk.cli import main
 from mobb_sdk.cli._letters import outcome_dict, outcome_rows
@@ -239,3 +239,71 @@ def test_every_documented_exit_code(served, tmp_path, code):
     result = run(*args, env=env)
     assert result.exit_code == code, result.output
     assert str(int(code)) in main.help  # the table in `mobb --help` names it
+
+
+def test_results_show_referentie_and_masked_bsn_when_known(served, tmp_path):
+    sim, env = served
+    p = sim.world.persons
+    path = letters_csv(tmp_path, [f"{p[0].bsn.value},WOZ,WOZ,tekst,R-1,", f"{p[1].bsn.value},WOZ,WOZ,t,R-2,"])
+    # Handed over as `mobb send` does (the same derived ids), the results left waiting in ebms-core.
+    from mobb_sdk import Batch, Client, ClientConfig
+
+    with Client(ClientConfig.from_env(env)) as client:
+        client.send(Batch(DEFAULT_SENDER_OIN, list(read_letters(path, afzender=DEFAULT_SENDER_OIN))))
+    bare = run("results", "--no-ack", env=env)
+    assert "R-1" not in bare.output
+    result = run("results", "--no-ack", "--letters", str(path), env=env)
+    assert result.exit_code == Exit.OK, result.output
+    assert "R-1" in result.output and "R-2" in result.output and p[0].bsn.masked in result.output
+    assert p[0].bsn.value not in result.output
+    data = json.loads(run("results", "--json", "--letters", str(path), env=env).output)
+    lines = [b for m in data["results"] for b in m["berichten"]]
+    assert {(b["referentie"], b["bsn"]) for b in lines} == {
+        ("R-1", p[0].bsn.masked),
+        ("R-2", p[1].bsn.masked),
+    }
+
+
+def test_results_know_the_letters_of_an_outbox(tmp_path):
+    import time
+
+    sim = Simulator(result_delay=0.3)  # the result comes after the outbox run has ended
+    with sim.serve(port=0) as server:
+        env = {
+            "MOBB_SENDER_OIN": str(DEFAULT_SENDER_OIN),
+            "MOBB_EBMS_URL": server.ebms_url,
+            "MOBB_CPA_ID": DEFAULT_CPA_ID,
+            "MOBB_WUS_URL": server.wus_url,
+        }
+        path = letters_csv(tmp_path, [f"{sim.world.persons[0].bsn.value},WOZ,WOZ,tekst,R-9,"])
+        outbox = tmp_path / "run.outbox"
+        sent = run("outbox", "send", str(outbox), str(path), env=env)
+        assert sent.exit_code == Exit.PENDING, sent.output
+        deadline = time.monotonic() + 10
+        while (
+            "No results waiting"
+            in (shown := run("results", "--no-ack", "--outbox", str(outbox), env=env)).output
+        ):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    assert shown.exit_code == Exit.OK, shown.output
+    assert "R-9" in shown.output and sim.world.persons[0].bsn.masked in shown.output
+
+
+def test_check_reports_a_bad_bsn_with_its_line_and_checks_the_rest(served, tmp_path):
+    sim, env = served
+    p = sim.world.persons
+    listing = tmp_path / "bsns.txt"
+    listing.write_text(f"# WOZ 2027\n{p[0].bsn.value}\n123456789\n\n{p[6].bsn.value}\n")
+    result = run("check", "--type", "WOZ", "--from", str(listing), env=env)
+    assert result.exit_code == Exit.VIOLATIONS, result.output
+    assert "bsns.txt line 3: not checked: BER-09" in result.output
+    assert "123456789" not in result.output
+    rows = [line.split() for line in result.output.splitlines()[2:4]]
+    assert rows == [[p[0].bsn.masked, "yes"], [p[6].bsn.masked, "no"]]
+    letters = letters_csv(tmp_path, [f"{p[0].bsn.value},WOZ,WOZ,t,R,", "12345,WOZ,WOZ,t,R,"])
+    data = json.loads(run("check", "--json", "--type", "WOZ", "--from", str(letters), env=env).output)
+    assert data["answers"] == [{"bsn": p[0].bsn.masked, "may_receive": True}]
+    assert [x["where"] for x in data["invalid"]] == ["letters.csv line 3"]
+    # The ebMS options are there too (one set of connection options for every command).
+    assert "--ebms-url" in run("check", "--help", env=env).output

@@ -47,6 +47,7 @@ __all__ = [
     "LetterProblem",
     "LetterRecord",
     "check_letter_file",
+    "letter_file_rows",
     "read_letter_records",
     "read_letters",
     "stable_bericht_id",
@@ -155,6 +156,13 @@ def read_letter_records(path: str | Path, *, afzender: Oin | str | None = None) 
         if isinstance(row, LetterFileError):
             raise row
         yield LetterRecord(number, where, _bericht(source, where, row, afzender))
+
+
+def letter_file_rows(path: str | Path) -> Iterator[tuple[str, Mapping[str, Any] | LetterFileError]]:
+    """Each record of a letter file as (where, its raw fields), or (where, the error) for a record that
+    is broken on its own (not a JSON object, more fields than columns); no letter is built. Raises
+    :class:`LetterFileError` when the file as a whole cannot be read."""
+    return _entries(Path(path))
 
 
 def _entries(source: Path) -> Iterator[tuple[str, Mapping[str, Any] | LetterFileError]]:
