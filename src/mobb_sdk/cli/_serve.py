@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from pathlib import Path
 
 import click
@@ -39,10 +41,21 @@ def simulator_group() -> None:
     show_default=True,
     help="Seconds between delivery and the processing result.",
 )
+@click.option(
+    "--log-requests",
+    is_flag=True,
+    help="Print each request as it is answered: method, path, status, sizes and a body excerpt (BSNs masked).",
+)
 def serve_command(
-    host: str, port: int, world_file: Path | None, tls_dir: Path | None, result_delay: float
+    host: str,
+    port: int,
+    world_file: Path | None,
+    tls_dir: Path | None,
+    result_delay: float,
+    log_requests: bool,
 ) -> None:
-    """Serve the simulator until Ctrl-C. Prints the ebms-core and WUS URLs to configure your product with."""
+    """Serve the simulator until Ctrl-C. Prints the ebms-core and WUS URLs, and the senders with their
+    CPAs and BerichtTypes, to configure your product with (as MOBB_* variables too)."""
     try:
         world = World.load(world_file) if world_file else World.default()
         tls: TlsFiles | None = None
@@ -56,17 +69,57 @@ def serve_command(
         fail(exc, Exit.TRANSPORT, as_json=False)
     simulator = Simulator(world, result_delay=result_delay)
 
+    if log_requests:
+        # The server logs each request it answers on this logger (see docs/logging.md).
+        request_log = logging.getLogger("mobb_sdk.simulator.requests")
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        request_log.addHandler(handler)
+        request_log.setLevel(logging.INFO)
+
     def ready(server: RunningServer) -> None:
-        click.echo(f"Logius simulator serving on {server.base_url}")
-        click.echo(f"  ebms-core REST v19: {server.ebms_url}")
-        click.echo(f"  WUS:                {server.wus_url}")
-        for sender in world.senders:
-            click.echo(
-                f"  sender {sender.oin} ({sender.name or 'unnamed'}): CPA {sender.cpa_id}, "
-                f"types {', '.join(sorted(sender.bericht_types))}"
-            )
-        if tls is not None:
-            click.echo(f"  TLS: CA and client certificates in {tls_dir}")
-        click.echo("Ctrl-C stops it.")
+        for line in banner(world, server, tls_dir if tls is not None else None):
+            click.echo(line)
 
     serve_forever(simulator, host=host, port=port, tls=tls, ready=ready)
+
+
+def banner(world: World, server: RunningServer, tls_dir: Path | None) -> list[str]:
+    """What ``serve`` prints: the URLs, each sender as the world defines it, and the settings to use."""
+    lines = [
+        f"Logius simulator serving on {server.base_url}",
+        f"  ebms-core REST v19: {server.ebms_url}",
+        f"  WUS:                {server.wus_url}",
+    ]
+    names = {str(s.oin): s.name or "unnamed" for s in world.senders}
+    through = {str(c): str(s.oin) for s in world.senders for c in s.clients}
+    for sender in world.senders:
+        oin = str(sender.oin)
+        parts = []
+        if sender.cpa_id:
+            parts.append(f"CPA {sender.cpa_id}")
+        elif oin in through:
+            parts.append(f"no CPA of its own: delivered by {through[oin]} ({names.get(through[oin])})")
+        else:
+            parts.append("no CPA: cannot deliver")
+        if sender.bericht_types:
+            parts.append(f"BerichtTypes {', '.join(sorted(sender.bericht_types))}")
+        else:
+            parts.append("no BerichtTypes of its own")
+        if sender.clients:
+            parts.append(
+                "delivers for " + ", ".join(f"{c} ({names.get(str(c), 'unknown')})" for c in sender.clients)
+            )
+        lines.append(f"  sender {oin} ({names[oin]}): " + "; ".join(parts))
+    active = sum(p.active_box for p in world.persons)
+    lines.append(f"  persons: {len(world.persons)} ({active} with an active Berichtenbox)")
+    if tls_dir is not None:
+        lines.append(f"  TLS: CA and client certificates in {tls_dir}")
+    first = next((s for s in world.senders if s.cpa_id), None)
+    if first is not None:
+        lines.append(
+            f"Settings: MOBB_EBMS_URL={server.ebms_url} MOBB_WUS_URL={server.wus_url} "
+            f"MOBB_SENDER_OIN={first.oin} MOBB_CPA_ID={first.cpa_id}"
+        )
+    lines.append("Ctrl-C stops it.")
+    return lines

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from mobb_sdk._errors import scrub
 from mobb_sdk.simulator._faults import TransportKind
 from mobb_sdk.simulator._simulator import CLIENT_OIN_EXTENSION, EBMS_PREFIX, WUS_PATH, Simulator
 from mobb_sdk.simulator._tls import TlsFiles
@@ -28,6 +29,9 @@ from mobb_sdk.simulator._tls import TlsFiles
 __all__ = ["RunningServer", "SimulatorTransport", "serve_forever"]
 
 log = logging.getLogger("mobb_sdk.simulator")
+#: One INFO record per request answered by the server (method, path, status, a masked excerpt of the
+#: body): ``mobb simulator serve --log-requests`` prints them.
+request_log = logging.getLogger("mobb_sdk.simulator.requests")
 
 #: Idle keep-alive connections are closed after this many seconds.
 IDLE_TIMEOUT = 30.0
@@ -117,6 +121,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._body()
         if body is None:
             return
+        self._request_body = body
         host = self.headers.get("Host") or "127.0.0.1"
         scheme = "https" if self.server.ssl_context is not None else "http"
         headers = [
@@ -175,6 +180,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if content and self.command != "HEAD":
                 self.wfile.write(content)
+            if request_log.isEnabledFor(logging.INFO):
+                sent = getattr(self, "_request_body", b"")
+                request_log.info(
+                    "%s %s -> %d (%d bytes in, %d out) %s",
+                    self.command,
+                    scrub(self.path, 300),
+                    response.status_code,
+                    len(sent),
+                    len(content),
+                    scrub(sent[:2100].decode("utf-8", "replace").replace("\n", " "), 2000),
+                )
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             # The client gave up waiting (an injected delay): nothing to tell it any more.
             self.close_connection = True
