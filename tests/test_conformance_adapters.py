@@ -363,3 +363,76 @@ def test_the_catalogue_covers_every_rule_a_sender_can_break() -> None:
     assert all(
         c.id.startswith("MOBB-DOC-" if c.mode.value == "document" else "MOBB-LIVE-") for c in catalogue
     )
+
+
+@pytest.mark.skipif(shutil.which("sh") is None, reason="needs a POSIX shell")
+def test_a_relative_command_runs_from_the_callers_directory(
+    tmp_path: Path, adapter_script: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cmd:./adapter.sh` and `cmd:sh adapter.sh` name files in the directory the suite is run from."""
+    monkeypatch.setenv("PYTHONPATH", ENV["PYTHONPATH"])
+    monkeypatch.chdir(adapter_script.parent)
+    runner = CliRunner()
+    for spec in (f"cmd:./{adapter_script.name}", f"cmd:sh {adapter_script.name}"):
+        done = runner.invoke(
+            conformance_group, ["run", "--adapter", spec, "--case", "MOBB-DOC-001", "--case", "MOBB-LIVE-001"]
+        )
+        assert done.exit_code == 0, (spec, done.output)
+        assert "2 case(s): 2 passed" in done.output
+
+
+@pytest.mark.skipif(shutil.which("sh") is None, reason="needs a POSIX shell")
+def test_an_adapter_that_cannot_run_stops_the_run_with_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "not-executable.sh").write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    xfails = tmp_path / "xfail.toml"
+    xfails.write_text(
+        "".join(f'[[expected_failure]]\ncase = "{c.id}"\nreason = "all"\n' for c in load_catalogue()),
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    for spec, complaint in (
+        ("cmd:./missing.sh", "does not exist"),
+        ("cmd:./not-executable.sh", "is not executable"),
+        ("cmd:no-such-program-mobb", "not found on PATH"),
+    ):
+        done = runner.invoke(
+            conformance_group, ["run", "--adapter", spec, "--expected-failures", str(xfails)]
+        )
+        assert done.exit_code == 2, (spec, done.output)
+        assert complaint in done.output and "MOBB-" not in done.output  # one error, no case lines
+    with pytest.raises(ConfigurationError, match="nothing answers"):
+        run_suite(load_adapter("http://127.0.0.1:9/conformance"), case_ids=["MOBB-DOC-001"])
+
+
+def test_requests_and_reports_carry_the_catalogue_version(tmp_path: Path) -> None:
+    catalogue = load_catalogue()
+    seen: list[dict[str, object]] = []
+
+    class Recorder(ReferenceAdapter):
+        def run_case(self, request: dict[str, object], context: AdapterContext) -> dict[str, object]:
+            seen.append(request)
+            return super().run_case(request, context)  # type: ignore[arg-type]
+
+    result = run_suite(Recorder(), case_ids=["MOBB-DOC-001", "MOBB-LIVE-001"])
+    assert {r["catalogue_version"] for r in seen} == {catalogue.version}
+    assert "now" in seen[1]
+    assert result.info.catalogue_version == catalogue.version
+    # Every version has its changelog entry; the newest is the catalogue's.
+    assert catalogue.changelog[0][0] == catalogue.version
+    assert {"MOBB-LIVE-005", "MOBB-LIVE-006", "MOBB-LIVE-015"} <= set(catalogue.retired)
+    with pytest.raises(KeyError, match="retired"):
+        catalogue.get("MOBB-LIVE-015")
+
+
+def test_the_conformance_world_has_leading_zero_bsns_and_stays_the_same() -> None:
+    from mobb_sdk import elfproef
+    from mobb_sdk.simulator import World
+
+    world = World.conformance()
+    zeros = [p for p in world.persons if p.bsn.value.startswith("0")]
+    assert len(zeros) >= 2 and all(elfproef(p.bsn.value) for p in zeros)
+    assert world == World.conformance()  # the same facts for every case
+    assert {p.bsn for p in World.default().persons} <= {p.bsn for p in world.persons}

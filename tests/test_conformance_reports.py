@@ -6,9 +6,11 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import attrs
+import pytest
 from lxml import etree
 
-from mobb_sdk import SCHEMA_VERSION, __version__, manifest_hash
+from mobb_sdk import SCHEMA_VERSION, ConfigurationError, __version__, manifest_hash
 from mobb_sdk.conformance import (
     CaseResult,
     Evidence,
@@ -150,3 +152,50 @@ def test_write_reports_writes_all_three(tmp_path: Path) -> None:
     ]
     assert "Conformant" in written["html"].read_text(encoding="utf-8")
     assert json.loads(written["json"].read_text(encoding="utf-8"))["ok"] is True
+
+
+def test_html_report_puts_failures_first_with_a_command_to_reproduce_them(tmp_path: Path) -> None:
+    text = write_html(_result(), tmp_path / "r.html").read_text(encoding="utf-8")
+    failures = text.index("<h2>Failures</h2>")
+    everything = text.index("<h2>All cases</h2>")
+    assert failures < text.index("MOBB-DOC-015") < everything
+    rows = text[everything:]
+    assert rows.index("MOBB-DOC-015") < rows.index("MOBB-LIVE-001") < rows.index("MOBB-DOC-001")
+    assert "mobb conformance run --adapter cmd:./adapter.sh --case MOBB-DOC-015" in text
+    # Ids never break inside: no break-all anywhere, each id and rule id in an unbreakable span.
+    assert "break-all" not in text
+    assert '<span class="id">BER-05</span>' in text and '<td class="mono id">MOBB-DOC-015</td>' in text
+    report = json.loads(write_json(_result(), tmp_path / "r.json").read_text(encoding="utf-8"))
+    failed = next(c for c in report["cases"] if c["id"] == "MOBB-DOC-015")
+    assert failed["reproduce"].endswith("--case MOBB-DOC-015")
+    assert report["complete"] is True
+
+
+def test_a_partial_run_says_it_is_no_full_conformance_claim(tmp_path: Path) -> None:
+    base = _result()
+    document = SuiteResult(attrs.evolve(base.info, mode="document"), base.results[:1])
+    text = write_html(document, tmp_path / "d.html").read_text(encoding="utf-8")
+    assert "live cases" in text and "no claim of full conformance" in text
+    selected = SuiteResult(attrs.evolve(base.info, selected=("MOBB-DOC-001",)), base.results[:1])
+    assert "Only the selected cases ran (MOBB-DOC-001)" in write_html(
+        selected, tmp_path / "s.html"
+    ).read_text(encoding="utf-8")
+    assert (
+        json.loads(write_json(document, tmp_path / "d.json").read_text(encoding="utf-8"))["complete"] is False
+    )
+    full = write_html(SuiteResult(base.info, base.results[:1]), tmp_path / "f.html").read_text(
+        encoding="utf-8"
+    )
+    assert "no claim of full conformance" not in full
+
+
+def test_html_report_in_dutch(tmp_path: Path) -> None:
+    base = _result()
+    document = SuiteResult(attrs.evolve(base.info, mode="document"), base.results)
+    text = write_html(document, tmp_path / "nl.html", lang="nl").read_text(encoding="utf-8")
+    assert '<html lang="nl">' in text
+    assert "Niet conform" in text and "Fouten" in text and "gefaald" in text
+    assert "geen bewijs van volledige conformiteit" in text
+    assert "Not conformant" not in text
+    with pytest.raises(ConfigurationError, match="language"):
+        write_html(document, tmp_path / "x.html", lang="de")

@@ -49,12 +49,11 @@ def _progress(quiet: bool) -> Callable[[CaseResult], None]:
     return show
 
 
-def _finish(result: SuiteResult, report_dir: Path | None, as_json: bool) -> None:
-    from mobb_sdk.conformance import write_reports
-    from mobb_sdk.conformance._reports import as_dict
+def _finish(result: SuiteResult, report_dir: Path | None, as_json: bool, lang: str = "en") -> None:
+    from mobb_sdk.conformance import as_dict, write_reports
 
     if report_dir is not None:
-        written = write_reports(result, report_dir)
+        written = write_reports(result, report_dir, lang)
         if not as_json:
             for kind, path in written.items():
                 click.echo(f"{kind} report: {path}")
@@ -98,6 +97,13 @@ _VENDOR_OPTIONS = [
         type=click.Path(file_okay=False, path_type=Path),
         help="Write conformance-junit.xml, conformance.json and conformance.html here.",
     ),
+    click.option(
+        "--lang",
+        type=click.Choice(["en", "nl"]),
+        default="en",
+        show_default=True,
+        help="Language of the HTML report (English or Dutch).",
+    ),
     click.option("--json", "as_json", is_flag=True, help="Print the JSON report instead of a summary."),
     click.option("-q", "--quiet", is_flag=True, help="Print only cases that did not pass."),
 ]
@@ -138,10 +144,15 @@ def run_command(
     product: str | None,
     product_version: str | None,
     report_dir: Path | None,
+    lang: str,
     as_json: bool,
     quiet: bool,
 ) -> None:
-    """Run the catalogue's cases against a product through its adapter."""
+    """Run the catalogue's cases against a product through its adapter.
+
+    A relative command of a cmd: adapter (./adapter.sh) is resolved against the current directory. An
+    adapter that cannot run at all stops the run with exit status 2.
+    """
     from mobb_sdk.conformance import load_adapter, run_suite
 
     try:
@@ -153,18 +164,21 @@ def run_command(
         raise _usage(exc) from None
     except KeyError as exc:
         raise click.UsageError(str(exc.args[0])) from None
-    result = run_suite(
-        runner,
-        mode=mode,
-        catalogue=catalogue,
-        capabilities=caps,
-        expected_failures=xfails,
-        product=who,
-        case_ids=case_ids or None,
-        inline_attachments=inline_attachments,
-        progress=None if as_json else _progress(quiet),
-    )
-    _finish(result, report_dir, as_json)
+    try:
+        result = run_suite(
+            runner,
+            mode=mode,
+            catalogue=catalogue,
+            capabilities=caps,
+            expected_failures=xfails,
+            product=who,
+            case_ids=case_ids or None,
+            inline_attachments=inline_attachments,
+            progress=None if as_json else _progress(quiet),
+        )
+    except ConfigurationError as exc:
+        raise _usage(exc) from None
+    _finish(result, report_dir, as_json, lang)
 
 
 @conformance_group.command("export")
@@ -207,6 +221,7 @@ def check_command(
     product: str | None,
     product_version: str | None,
     report_dir: Path | None,
+    lang: str,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -226,7 +241,7 @@ def check_command(
         )
     except ConfigurationError as exc:
         raise _usage(exc) from None
-    _finish(result, report_dir, as_json)
+    _finish(result, report_dir, as_json, lang)
 
 
 @conformance_group.command("catalogue")

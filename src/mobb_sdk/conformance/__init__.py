@@ -23,6 +23,7 @@ from mobb_sdk.conformance._adapters import (
     AdapterContext,
     AdapterError,
     AdapterRunner,
+    AdapterUnavailable,
     CommandAdapter,
     HttpAdapter,
     PythonAdapter,
@@ -40,7 +41,16 @@ from mobb_sdk.conformance._catalogue import (
 )
 from mobb_sdk.conformance._evidence import Evidence
 from mobb_sdk.conformance._protocol import protocol_schema, schema_errors
-from mobb_sdk.conformance._reports import write_html, write_json, write_junit, write_reports
+from mobb_sdk.conformance._reports import (
+    LANGUAGES,
+    as_dict,
+    render_html,
+    reproduce_command,
+    write_html,
+    write_json,
+    write_junit,
+    write_reports,
+)
 from mobb_sdk.conformance._results import CaseResult, RunInfo, SuiteResult, Verdict
 from mobb_sdk.conformance._runner import check_exported, export_cases, run_case, run_suite
 from mobb_sdk.conformance._vendor import Capabilities, ExpectedFailures, Product
@@ -48,11 +58,13 @@ from mobb_sdk.conformance._vendor import Capabilities, ExpectedFailures, Product
 __all__ = [
     "CAPABILITIES",
     "ENTRY_POINT_GROUP",
+    "LANGUAGES",
     "PROTOCOL",
     "Adapter",
     "AdapterContext",
     "AdapterError",
     "AdapterRunner",
+    "AdapterUnavailable",
     "Capabilities",
     "Case",
     "CaseResult",
@@ -68,12 +80,15 @@ __all__ = [
     "RunInfo",
     "SuiteResult",
     "Verdict",
+    "as_dict",
     "check_exported",
     "data_dir",
     "export_cases",
     "load_adapter",
     "load_catalogue",
     "protocol_schema",
+    "render_html",
+    "reproduce_command",
     "run_case",
     "run_suite",
     "schema_errors",

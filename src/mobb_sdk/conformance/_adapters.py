@@ -7,7 +7,10 @@ one request per case in, one response out.
   has ``run_case(request, context) -> dict``. In live mode it may use ``context.transport`` (the simulator
   in-process, no sockets) or ignore it and use the URLs in the request.
 - **Command**: ``cmd:<command line>``, run once per case with the request as JSON on stdin; it prints
-  the response as JSON on stdout and exits 0. Its working directory is a scratch directory of the case.
+  the response as JSON on stdout and exits 0. Its working directory is a scratch directory of the case;
+  relative paths on the command line (``./adapter.sh``, ``node adapter.js``) are resolved against the
+  directory the suite was started from. A command that cannot be started at all stops the run
+  (:class:`AdapterUnavailable`), it is never one failed case after another.
 - **HTTP**: ``http(s)://...``: each request is POSTed as JSON; the response body is the JSON answer.
 """
 
@@ -18,6 +21,7 @@ import importlib.metadata
 import json
 import os
 import shlex
+import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -35,6 +39,7 @@ __all__ = [
     "AdapterContext",
     "AdapterError",
     "AdapterRunner",
+    "AdapterUnavailable",
     "CommandAdapter",
     "HttpAdapter",
     "PythonAdapter",
@@ -71,6 +76,10 @@ class AdapterError(Exception):
         super().__init__(mask(message))
 
 
+class AdapterUnavailable(ConfigurationError):
+    """The adapter cannot run at all (no such command, not executable, nothing listening): the run stops."""
+
+
 class AdapterRunner(Protocol):
     """The suite's side of an adapter."""
 
@@ -96,6 +105,24 @@ class PythonAdapter:
             raise AdapterError(f"the adapter raised {type(exc).__name__}: {exc}") from exc
 
 
+def _resolved(argv: list[str], base: Path) -> list[str]:
+    """The command line with relative paths made absolute against ``base`` (the caller's directory).
+
+    The program is resolved when it names a path (``./adapter.sh``, ``bin/adapter``); an argument when
+    it names a file that exists there (``node adapter.js``). Bare program names are found on PATH.
+    """
+    out = []
+    for i, arg in enumerate(argv):
+        path = Path(arg)
+        names_path = os.sep in arg or bool(os.altsep and os.altsep in arg)
+        if not path.is_absolute() and not arg.startswith("-"):
+            candidate = base / path
+            if (i == 0 and names_path) or (i > 0 and candidate.exists()):
+                arg = str(candidate.resolve())
+        out.append(arg)
+    return out
+
+
 def _tail(data: bytes, limit: int = 1500) -> str:
     text = data.decode("utf-8", "replace").strip()
     return text if len(text) <= limit else "…" + text[-limit:]
@@ -106,12 +133,25 @@ class CommandAdapter:
 
     in_process = False
 
-    def __init__(self, argv: list[str], env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, argv: list[str], env: Mapping[str, str] | None = None, *, base: Path | None = None
+    ) -> None:
         if not argv:
             raise ConfigurationError("the command adapter needs a command")
-        self.argv = argv
-        self.env = dict(env or {})
         self.description = "cmd:" + shlex.join(argv)
+        self.argv = _resolved(argv, base if base is not None else Path.cwd())
+        self.env = dict(env or {})
+        program = self.argv[0]
+        if os.sep in program or (os.altsep and os.altsep in program):
+            if not Path(program).is_file():
+                raise AdapterUnavailable(f"the adapter command {argv[0]} does not exist ({program})")
+            if not os.access(program, os.X_OK):
+                raise AdapterUnavailable(
+                    f"the adapter command {argv[0]} is not executable (chmod +x {argv[0]}, or run it "
+                    "through its interpreter: cmd:sh ./adapter.sh)"
+                )
+        elif shutil.which(program) is None:
+            raise AdapterUnavailable(f"the adapter command {program!r} is not found on PATH")
 
     def call(self, request: dict[str, Any], context: AdapterContext, timeout: float) -> object:
         env = {**os.environ, **self.env, "MOBB_CONFORMANCE_CASE": request["case_id"]}
@@ -128,7 +168,9 @@ class CommandAdapter:
         except subprocess.TimeoutExpired:
             raise AdapterError(f"the command did not answer within {timeout:.0f} s") from None
         except OSError as exc:
-            raise AdapterError(f"cannot run {self.argv[0]}: {exc.strerror or exc}") from None
+            raise AdapterUnavailable(
+                f"cannot run the adapter {self.argv[0]}: {exc.strerror or exc}"
+            ) from None
         if done.returncode != 0:
             raise AdapterError(f"the command exited with status {done.returncode}: {_tail(done.stderr)}")
         try:
@@ -151,6 +193,8 @@ class HttpAdapter:
     def call(self, request: dict[str, Any], context: AdapterContext, timeout: float) -> object:
         try:
             answer = httpx.post(self.url, json=request, timeout=timeout)
+        except httpx.ConnectError as exc:
+            raise AdapterUnavailable(f"nothing answers at the adapter URL {self.url}: {exc}") from None
         except httpx.HTTPError as exc:
             raise AdapterError(f"POST {self.url} failed: {type(exc).__name__}: {exc}") from None
         if not answer.is_success:

@@ -48,6 +48,7 @@ CAPABILITIES: Final[Mapping[str, str]] = MappingProxyType(
         "scheduled_publication": "a PublicatieDatum: publication at a later moment",
         "action_deadline": "an EindDatumHandelingsTermijn (payment or reply date)",
         "bulk": "runs of over 1000 letters and batches near 100 MB",
+        "clock": "the product can be told the current moment (a live request's now) for dates and check ages",
         "intermediary": "delivering for another organisation (its OIN in the batch, the own OIN as ebMS party)",
     }
 )
@@ -82,6 +83,7 @@ _LIVE_KEYS: Final = frozenset(
         "deadline",
         "expect",
         "checks",
+        "earlier",
     }
 )
 #: Named setups of live mode (see :mod:`mobb_sdk.conformance._live`).
@@ -112,6 +114,7 @@ CHECKS: Final = frozenset(
         "wus_chunks",
         "batches_within_limit",
         "content_unchanged",
+        "results_left_for_operator",
     }
 )
 OUTCOMES: Final = frozenset({"delivered", "paper", "failed", "pending", "refused"})
@@ -184,6 +187,8 @@ class Catalogue:
     defaults: Mapping[str, Any] = attrs.field(repr=False)
     cases: tuple[Case, ...]
     retired: Mapping[str, str] = attrs.field(factory=lambda: MappingProxyType({}))
+    #: (version, changes) per catalogue version, newest first.
+    changelog: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __iter__(self) -> Iterator[Case]:
         return iter(self.cases)
@@ -284,6 +289,17 @@ class _Reader:
             raise self.fail(case_id, f"unknown live key(s) {', '.join(sorted(unknown))}")
         self.letters(live.get("letters"), f"{case_id}.live.letters")
         refs = [letter.get("ref") for letter in live["letters"]]
+        earlier = live.get("earlier")
+        if earlier is not None:
+            if (
+                not isinstance(earlier, dict)
+                or set(earlier) != {"days", "letters"}
+                or not isinstance(earlier["days"], int | float)
+                or earlier["days"] <= 0
+            ):
+                raise self.fail(case_id, "live.earlier is { days = <positive number>, letters = [...] }")
+            self.letters(earlier["letters"], f"{case_id}.live.earlier.letters")
+            refs.extend(letter.get("ref") for letter in earlier["letters"])
         if any(not isinstance(r, str) for r in refs) or len(set(refs)) != len(refs):
             raise self.fail(case_id, "every live letter needs its own ref")
         if live.get("world", "default") not in WORLDS:
@@ -330,6 +346,13 @@ def _load(path: Path) -> Catalogue:
         ):
             raise reader.fail(f"retired[{i}]", "needs an id and a reason")
         retired[entry["id"]] = str(entry["reason"])
+    changelog: list[tuple[str, tuple[str, ...]]] = []
+    for i, entry in enumerate(data.get("changelog", [])):
+        if not isinstance(entry, dict) or not isinstance(entry.get("version"), str):
+            raise reader.fail(f"changelog[{i}]", "needs a version and a list of changes")
+        changelog.append((entry["version"], reader.strings(entry.get("changes"), f"changelog[{i}].changes")))
+    if changelog and changelog[0][0] != version:
+        raise reader.fail("changelog", f"the newest entry is {changelog[0][0]}, the catalogue {version}")
     cases = [reader.case(raw, i) for i, raw in enumerate(data.get("case", []))]
     seen: set[str] = set()
     for case in cases:
@@ -338,7 +361,13 @@ def _load(path: Path) -> Catalogue:
         if case.id in retired:
             raise reader.fail(case.id, "the id is retired and stays reserved")
         seen.add(case.id)
-    return Catalogue(version, _freeze(data.get("defaults", {})), tuple(cases), MappingProxyType(retired))
+    return Catalogue(
+        version,
+        _freeze(data.get("defaults", {})),
+        tuple(cases),
+        MappingProxyType(retired),
+        tuple(changelog),
+    )
 
 
 @functools.cache

@@ -61,6 +61,7 @@ def document_request(
     defaults = catalogue.defaults
     request: dict[str, Any] = {
         "protocol": PROTOCOL,
+        "catalogue_version": catalogue.version,
         "case_id": case.id,
         "mode": "document",
         "title": case.title,

@@ -32,20 +32,20 @@ _FILLER: Final = "Uw aanslag gemeentelijke belastingen staat voor u klaar. "
 
 @functools.cache
 def _persons() -> dict[str, str]:
-    return {p.name: p.bsn.value for p in World.default().persons}
+    return {p.name: p.bsn.value for p in World.conformance().persons}
 
 
 def person_bsn(name: str) -> str:
-    """The BSN of a test person of the simulator's default world (Anna, Bram, ...)."""
+    """The BSN of a test person of the simulator's conformance world (Anna, Bram, ..., Karin)."""
     try:
         return _persons()[name]
     except KeyError:
-        raise ConfigurationError(f"no test person {name!r} in the default world") from None
+        raise ConfigurationError(f"no test person {name!r} in the conformance world") from None
 
 
 @functools.cache
 def bulk_bsns(n: int) -> tuple[str, ...]:
-    """``n`` elfproef-valid test BSNs (RvIG's 9999xxxxx range) that are not persons of the default world."""
+    """``n`` elfproef-valid test BSNs (RvIG's 9999xxxxx range) that are not persons of the conformance world."""
     taken = set(_persons().values())
     found: list[str] = []
     for i in range(100_000):

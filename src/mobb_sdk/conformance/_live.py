@@ -11,6 +11,7 @@ Logius received and stored, and which results were marked processed.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import math
 import threading
@@ -42,10 +43,18 @@ from mobb_sdk.simulator import (
     Clock,
     Person,
     Simulator,
+    StoredLetter,
     World,
 )
 
-__all__ = ["ScriptedSimulator", "live_request", "make_simulator", "run_live_case"]
+__all__ = [
+    "CaseClock",
+    "ScriptedSimulator",
+    "SubscriptionLedger",
+    "live_request",
+    "make_simulator",
+    "run_live_case",
+]
 
 GEMEENTE: Final = "00000099000000001000"
 INTERMEDIAIR: Final = "00000099000000002000"
@@ -109,7 +118,7 @@ class ScriptedSimulator(Simulator):
     and the delivery). ``first_send``: what happens to the letters of the first batch:
     ``"technisch_probleem"`` (Logius answers TechnischProbleem), ``"already_stored"`` (they are in
     Logius' store already, as after a crash that lost the product's record: BerichtBestaatAl), or
-    ``"xsd_failure"`` (Logius' XSD refuses the batch, as when its schema is stricter than the bundled
+    ``"xsd_failure"`` (Logius' XSD refuses every batch, as when its schema is stricter than the bundled
     one: XmlValidatieTegenXsdValtNegatiefUit with the nil GUID). ``payloads`` keeps what the product sent.
     """
 
@@ -126,6 +135,8 @@ class ScriptedSimulator(Simulator):
         self._first_send = first_send
         self._script_lock = threading.Lock()
         self.payloads: list[bytes] = []
+        #: The simulator's moment of each payload (same index as ``payloads``).
+        self.payload_times: list[datetime] = []
         self.on_send(self._script)
 
     def _script(self, request: httpx.Request) -> httpx.Request:
@@ -133,9 +144,12 @@ class ScriptedSimulator(Simulator):
         with self._script_lock:
             if payload is not None:
                 self.payloads.append(payload)
+                self.payload_times.append(self.now())
             if self._delivery_world is not None:
                 self.world, self._delivery_world = self._delivery_world, None
-            first, self._first_send = self._first_send, None
+            first = self._first_send
+            if first != "xsd_failure":  # a stricter schema at Logius refuses every batch
+                self._first_send = None
         if first is not None and payload is not None:
             ids = [uuid.UUID(i) for i in _bericht_ids(payload) if i]
             if first == "technisch_probleem" and ids:
@@ -148,7 +162,7 @@ class ScriptedSimulator(Simulator):
 
 
 def _bulk_world(n: int) -> World:
-    world = World.default()
+    world = World.conformance()
     persons = [
         Person(bsn, f"Bulk {i}", True, {GEMEENTE: [ALL_TYPES]}) for i, bsn in enumerate(bulk_bsns(n), 1)
     ]
@@ -164,27 +178,45 @@ def _without_subscriptions(world: World, names: Sequence[str], sender: str) -> W
     return world
 
 
-def make_simulator(case: Case) -> ScriptedSimulator:
+class CaseClock:
+    """The moments of a live case: the product's clock (``now`` in a request) and Logius' clock.
+
+    ``days`` moves both (an earlier round of a case runs days before the main one); ``skew_days`` is how
+    far Logius' clock runs ahead of the product's (``clock_offset_days`` of the catalogue).
+    """
+
+    def __init__(self, skew_days: float = 0.0) -> None:
+        self.skew = timedelta(days=skew_days)
+        self.shift = timedelta()
+
+    def product_now(self) -> datetime:
+        return datetime.now(UTC) + self.shift
+
+    def now(self) -> datetime:
+        """Logius' clock (the simulator's)."""
+        return self.product_now() + self.skew
+
+
+def make_simulator(case: Case, shift: CaseClock | None = None) -> ScriptedSimulator:
     """A fresh simulator with the case's world, clock and faults."""
     live = case.live
+    shift = shift if shift is not None else CaseClock(float(live.get("clock_offset_days", 0)))
     kind = live.get("world", "default")
     if kind == "bulk":
         world = _bulk_world(int(live.get("repeat", 0)))
     elif kind == "bbo":
-        world = attrs.evolve(World.default(), enforce_subscriptions=False)
+        world = attrs.evolve(World.conformance(), enforce_subscriptions=False)
     else:
-        world = World.default()
+        world = World.conformance()
     sender = _SENDERS[live.get("sender", "gemeente")][0]
     unsubscribe = live.get("unsubscribe_after_check", ())
     delivery_world = _without_subscriptions(world, unsubscribe, sender) if unsubscribe else None
-    clock = None
-    if "clock_offset_days" in live:
-        offset = timedelta(days=float(live["clock_offset_days"]))
-        clock = Clock(source=lambda: datetime.now(UTC) + offset)
     faults = live.get("faults", ())
     scripted = ("technisch_probleem", "already_stored", "xsd_failure")
     first_send = next((f["kind"] for f in faults if f["kind"] in scripted), None)
-    sim = ScriptedSimulator(world, clock=clock, delivery_world=delivery_world, first_send=first_send)
+    sim = ScriptedSimulator(
+        world, clock=Clock(source=shift.now), delivery_world=delivery_world, first_send=first_send
+    )
     for fault in faults:
         _arm(sim, fault)
     return sim
@@ -204,7 +236,7 @@ def _arm(sim: Simulator, fault: Mapping[str, Any]) -> None:
     elif kind == "delivery_failed":
         sim.faults.delivery_event("FAILED")
     elif kind == "withhold_result":
-        sim.faults.withhold_result()
+        sim.faults.withhold_result(times=int(fault.get("times", 1)))
     elif kind == "duplicate_result":
         sim.faults.duplicate_result()
     elif kind == "malformed_result":
@@ -220,15 +252,24 @@ def live_request(
     store: AttachmentStore,
     *,
     inline: bool = False,
+    now: datetime | None = None,
+    letters: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The request of a live case for the given endpoints."""
+    """The request of a live case for the given endpoints.
+
+    ``now`` is the moment the product takes as its current time (default: the real time); ``letters``
+    the letter specs of the round (default: the case's own).
+    """
     live = case.live
     sender, party, _ = _SENDERS[live.get("sender", "gemeente")]
+    moment = now if now is not None else datetime.now(UTC)
     request: dict[str, Any] = {
         "protocol": PROTOCOL,
+        "catalogue_version": catalogue.version,
         "case_id": case.id,
         "mode": "live",
         "title": case.title,
+        "now": moment.isoformat(),
         "sender_oin": sender,
     }
     if party != sender:
@@ -237,11 +278,11 @@ def live_request(
     request["deadline_seconds"] = float(live.get("deadline", DEFAULT_DEADLINE))
     request["options"] = {"poll_interval_seconds": 0.02, "retry_delay_seconds": 0.02}
     request["letters"] = make_letters(
-        live["letters"],
+        live["letters"] if letters is None else letters,
         catalogue.defaults.get("letter", {}),
-        datetime.now(UTC),
+        moment,
         store,
-        repeat=live.get("repeat"),
+        repeat=live.get("repeat") if letters is None else None,
         inline=inline,
     )
     return request
@@ -261,33 +302,120 @@ def _endpoints(case: Case, ebms_url: str, wus_url: str, *, in_process: bool) -> 
     return endpoints
 
 
+#: ABO-01: a subscription check may be at most this old when the batch is made.
+CHECK_VALID_FOR: Final = timedelta(days=7)
+
+
+class SubscriptionLedger:
+    """Every ValidateAbonnementen answer of a run, on the product's clock.
+
+    The world's facts do not change from case to case (a scenario that needs another subscription uses
+    another person), so a product may reuse a check from an earlier case for up to 7 days (ABO-01):
+    the live checks look here as well as at the case's own simulator.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._checks: dict[tuple[str, str, str], list[datetime]] = defaultdict(list)
+
+    def record(self, sim: Simulator, skew: timedelta = timedelta()) -> None:
+        """Add the successful checks ``sim`` answered; ``skew``: how far its clock ran ahead of the product's."""
+        with self._lock:
+            for call in sim.inspect.wus_calls():
+                if call.fault is not None or call.bericht_type is None:
+                    continue
+                for bsn in call.bsns:
+                    key = (call.berichtleverancier or "", bsn.value, call.bericht_type)
+                    self._checks[key].append(call.at - skew)
+
+    def latest(self, sender: str, bsn: str, bericht_type: str, before: datetime) -> datetime | None:
+        """The latest check of (sender, bsn, type) made at or before ``before``."""
+        with self._lock:
+            moments = [m for m in self._checks.get((sender, bsn, bericht_type), ()) if m <= before]
+        return max(moments, default=None)
+
+
+@attrs.frozen
+class _Round:
+    """One request of a case: its letters' refs and the payloads (by index) that arrived during it."""
+
+    refs: frozenset[str]
+    first_payload: int
+    end_payload: int
+
+
 def run_live_case(
-    case: Case, catalogue: Catalogue, adapter: AdapterRunner, workdir: Path, *, inline: bool = False
+    case: Case,
+    catalogue: Catalogue,
+    adapter: AdapterRunner,
+    workdir: Path,
+    *,
+    inline: bool = False,
+    ledger: SubscriptionLedger | None = None,
 ) -> list[Evidence]:
-    """Run one live case against ``adapter``; the evidence decides the verdict (any ``ok=False`` fails)."""
-    sim = make_simulator(case)
+    """Run one live case against ``adapter``; the evidence decides the verdict (any ``ok=False`` fails).
+
+    A case with ``earlier`` first runs a round ``earlier.days`` before the main one on the same
+    simulator (the request's ``now`` and the simulator's clock both moved back), then the main round.
+    ``ledger`` holds the subscription checks of the cases run before in this run, and gets this case's.
+    """
+    ledger = ledger if ledger is not None else SubscriptionLedger()
+    clock = CaseClock(float(case.live.get("clock_offset_days", 0)))
+    sim = make_simulator(case, clock)
     store = AttachmentStore(workdir / "attachments")
     deadline = float(case.live.get("deadline", DEFAULT_DEADLINE))
+    earlier = case.live.get("earlier")
+    plan: list[tuple[float, Sequence[Mapping[str, Any]] | None]] = []
+    if earlier is not None:
+        plan.append((float(earlier["days"]), earlier["letters"]))
+    plan.append((0.0, None))
+    requests: list[dict[str, Any]] = []
+    answers: list[Mapping[str, Any]] = []
+    rounds: list[_Round] = []
     try:
-        if adapter.in_process:
-            endpoints = _endpoints(
-                case, _IN_PROCESS_ROOT + EBMS_PREFIX, _IN_PROCESS_ROOT + WUS_PATH, in_process=True
-            )
-            request = live_request(case, catalogue, endpoints, store, inline=inline)
-            context = AdapterContext(workdir, sim.transport())
-            answer = adapter.call(request, context, deadline + ADAPTER_GRACE)
-        else:
-            with sim.serve() as server:
+        with contextlib.ExitStack() as stack:
+            if adapter.in_process:
+                endpoints = _endpoints(
+                    case, _IN_PROCESS_ROOT + EBMS_PREFIX, _IN_PROCESS_ROOT + WUS_PATH, in_process=True
+                )
+                context = AdapterContext(workdir, sim.transport())
+            else:
+                server = stack.enter_context(sim.serve())
                 endpoints = _endpoints(case, server.ebms_url, server.wus_url, in_process=False)
-                request = live_request(case, catalogue, endpoints, store, inline=inline)
-                answer = adapter.call(request, AdapterContext(workdir), deadline + ADAPTER_GRACE)
+                context = AdapterContext(workdir)
+            for days, letters in plan:
+                clock.shift = -timedelta(days=days)
+                request = live_request(
+                    case,
+                    catalogue,
+                    endpoints,
+                    store,
+                    inline=inline,
+                    now=clock.product_now(),
+                    letters=letters,
+                )
+                first = len(sim.payloads)
+                answer = adapter.call(request, context, deadline + ADAPTER_GRACE)
+                problems = validate_message(answer, "live_response")
+                if problems:
+                    return problems
+                assert isinstance(answer, Mapping)  # noqa: S101  (validated)
+                requests.append(request)
+                answers.append(answer)
+                rounds.append(
+                    _Round(frozenset(x["ref"] for x in request["letters"]), first, len(sim.payloads))
+                )
     except AdapterError as exc:
         return [Evidence("adapter", str(exc))]
-    problems = validate_message(answer, "live_response")
-    if problems:
-        return problems
-    assert isinstance(answer, Mapping)  # noqa: S101  (validated)
-    return LiveCheck(case, request, answer, sim, workdir).run()
+    finally:
+        clock.shift = timedelta()
+    request = {**requests[-1], "letters": [x for r in requests for x in r["letters"]]}
+    answer = {**answers[-1], "letters": [x for a in answers for x in a["letters"]]}
+    found = LiveCheck(
+        case, request, answer, sim, workdir, ledger=ledger, rounds=rounds, skew=clock.skew
+    ).run()
+    ledger.record(sim, clock.skew)
+    return found
 
 
 # --- the checks -------------------------------------------------------------------------------------------
@@ -302,6 +430,8 @@ class _Sent:
     bericht_id: str
     bsn: str
     element: etree._Element = attrs.field(repr=False, eq=False)
+    #: When the batch arrived, on the product's clock.
+    at: datetime | None = None
 
 
 def _matches(spec: str, item: Mapping[str, Any]) -> bool:
@@ -336,12 +466,19 @@ class LiveCheck:
         answer: Mapping[str, Any],
         sim: ScriptedSimulator,
         workdir: Path,
+        *,
+        ledger: SubscriptionLedger | None = None,
+        rounds: Sequence[_Round] = (),
+        skew: timedelta = timedelta(),
     ) -> None:
         self.case = case
         self.request = request
         self.answer = answer
         self.sim = sim
         self.workdir = workdir
+        self.ledger = ledger if ledger is not None else SubscriptionLedger()
+        self.rounds = tuple(rounds)
+        self.skew = skew
         self.letters: dict[str, Mapping[str, Any]] = {letter["ref"]: letter for letter in request["letters"]}
         self.sent: list[_Sent] = []
         self.headers: list[str] = []
@@ -359,7 +496,8 @@ class LiveCheck:
                     el.findtext(f"{_q(BER, 'BerichtInformatie')}/{_q(BER, 'BerichtID')}") or ""
                 ).strip()
                 bsn = (el.findtext(f"{_q(BER, 'BerichtInformatie')}/{_q(BER, 'GebruikerID')}") or "").strip()
-                self.sent.append(_Sent(b + 1, batch_id, bericht_id.lower(), bsn, el))
+                at = sim.payload_times[b] - skew if b < len(sim.payload_times) else None
+                self.sent.append(_Sent(b + 1, batch_id, bericht_id.lower(), bsn, el, at))
         self.by_bsn: dict[str, list[_Sent]] = defaultdict(list)
         for s in self.sent:
             self.by_bsn[s.bsn].append(s)
@@ -373,6 +511,35 @@ class LiveCheck:
 
     def _ref_of(self, bsn: str) -> str:
         return next((ref for ref, letter in self.letters.items() if letter["bsn"] == bsn), "?")
+
+    def sends_of(self, ref: str) -> list[_Sent]:
+        """The letter ``ref`` in every batch that arrived during its round (all batches without rounds).
+
+        Letters are told apart by BSN; two letters of one round to the same person by BerichtType.
+        """
+        letter = self.letters[ref]
+        sent = self.by_bsn.get(letter["bsn"], [])
+        for r in self.rounds:
+            if ref in r.refs:
+                sent = [s for s in sent if r.first_payload < s.batch <= r.end_payload]
+                break
+        same_person = [
+            other
+            for key, other in self.letters.items()
+            if key != ref and other["bsn"] == letter["bsn"] and self._round_of(key) == self._round_of(ref)
+        ]
+        if same_person:
+            path = f"{_q(BER, 'BerichtInformatie')}/{_q(BER, 'BerichtType')}"
+            sent = [s for s in sent if (s.element.findtext(path) or "").strip() == letter["bericht_type"]]
+        return list(sent)
+
+    def _round_of(self, ref: str) -> int:
+        return next((i for i, r in enumerate(self.rounds) if ref in r.refs), 0)
+
+    def _stored(self, ref: str) -> list[StoredLetter]:
+        """The letters Logius placed in the box for ``ref`` (by the BerichtIDs it was sent with)."""
+        ids = {s.bericht_id for s in self.sends_of(ref)}
+        return [x for x in self.sim.inspect.letters(self.letters[ref]["bsn"]) if str(x.bericht_id) in ids]
 
     # -- what the product reported ----------------------------------------------------------------------
 
@@ -414,8 +581,7 @@ class LiveCheck:
         return found
 
     def _seen(self, ref: str) -> str:
-        bsn = self.letters[ref]["bsn"]
-        sent = self.by_bsn.get(bsn, [])
+        sent = self.sends_of(ref)
         if not sent:
             return "the letter never reached Logius"
         codes = []
@@ -429,8 +595,8 @@ class LiveCheck:
 
     def _backed(self, ref: str, item: Mapping[str, Any]) -> list[Evidence]:
         """A reported outcome must agree with what Logius did (no delivered letter reported for paper)."""
-        bsn = self.letters[ref]["bsn"]
-        stored = self.sim.inspect.letters(bsn)
+        stored = self._stored(ref)
+        sent = self.sends_of(ref)
         if item["outcome"] == "delivered" and item.get("code") != "BerichtBestaatAl" and not stored:
             return [
                 Evidence(
@@ -449,11 +615,7 @@ class LiveCheck:
                 )
             ]
         reported_id = item.get("bericht_id")
-        if (
-            reported_id
-            and self.by_bsn.get(bsn)
-            and reported_id.lower() not in {s.bericht_id for s in self.by_bsn[bsn]}
-        ):
+        if reported_id and sent and reported_id.lower() not in {s.bericht_id for s in sent}:
             return [
                 Evidence("outcome", f"{ref}: reported BerichtID {reported_id} was never sent", rule="BER-01")
             ]
@@ -463,8 +625,8 @@ class LiveCheck:
 
     def check_received_once(self, _: str) -> list[Evidence]:
         found = []
-        for ref, letter in self.letters.items():
-            stored = self.sim.inspect.letters(letter["bsn"])
+        for ref in self.letters:
+            stored = self._stored(ref)
             if len(stored) > 1:
                 ids = ", ".join(str(s.bericht_id) for s in stored)
                 found.append(
@@ -476,14 +638,14 @@ class LiveCheck:
                 )
         return found or [Evidence("delivered once", "no letter reached a box twice", ok=True)]
 
-    def _deliveries(self, bsn: str) -> int:
+    def _deliveries(self, ref: str) -> int:
         received = self.sim.inspect.bericht_ids_received()
-        return sum(received[uuid.UUID(i)] for i in {s.bericht_id for s in self.by_bsn.get(bsn, [])} if i)
+        return sum(received[uuid.UUID(i)] for i in {s.bericht_id for s in self.sends_of(ref)} if i)
 
     def check_not_resent(self, _: str) -> list[Evidence]:
         found = []
-        for ref, letter in self.letters.items():
-            n = self._deliveries(letter["bsn"])
+        for ref in self.letters:
+            n = self._deliveries(ref)
             if n > 1:
                 found.append(
                     Evidence(
@@ -499,8 +661,8 @@ class LiveCheck:
     def check_same_ids_on_resend(self, _: str) -> list[Evidence]:
         found = []
         batches_of: dict[str, set[str]] = defaultdict(set)
-        for ref, letter in self.letters.items():
-            sent = self.by_bsn.get(letter["bsn"], [])
+        for ref in self.letters:
+            sent = self.sends_of(ref)
             ids = {s.bericht_id for s in sent}
             for s in sent:
                 batches_of[s.bericht_id].add(s.batch_id)
@@ -537,44 +699,68 @@ class LiveCheck:
             )
         return found
 
+    def _checked(self, bsn: str, bericht_type: str, before: datetime) -> datetime | None:
+        """The latest successful check of (sender, bsn, type) at or before ``before``: in this case or earlier."""
+        sender = self.request["sender_oin"]
+        local = SubscriptionLedger()
+        local.record(self.sim, self.skew)
+        found = [
+            m
+            for m in (
+                local.latest(sender, bsn, bericht_type, before),
+                self.ledger.latest(sender, bsn, bericht_type, before),
+            )
+            if m is not None
+        ]
+        return max(found, default=None)
+
     def check_subscriptions_checked_first(self, _: str) -> list[Evidence]:
-        asked: dict[tuple[str, str], datetime] = {}
-        for call in self.sim.inspect.wus_calls():
-            if call.fault is not None or call.bericht_type is None:
-                continue
-            for bsn in call.bsns:
-                asked.setdefault((bsn.value, call.bericht_type), call.at)
-        first_sent: dict[str, datetime] = {}
-        sent_ids = {s.bericht_id: s.bsn for s in self.sent}
-        for message in self.sim.inspect.sent_messages():
-            for bericht_id in message.bericht_ids:
-                recipient = sent_ids.get(str(bericht_id))
-                if recipient is not None and recipient not in first_sent:
-                    first_sent[recipient] = message.received_at
         found = []
+        checked = 0
         reported = {item["ref"]: item for item in self.answer["letters"]}
+        calls = f"{len(self.sim.inspect.wus_calls())} ValidateAbonnementen call(s) in this case"
         for ref, letter in self.letters.items():
-            key = (letter["bsn"], letter["bericht_type"])
-            when = asked.get(key)
-            if letter["bsn"] in first_sent and (when is None or when > first_sent[letter["bsn"]]):
-                found.append(
-                    Evidence(
-                        "subscription checked",
-                        f"{ref} was sent without a ValidateAbonnementen check for BerichtType "
-                        f"{letter['bericht_type']} before it",
-                        rule="ABO-01",
-                        seen=f"{len(self.sim.inspect.wus_calls())} ValidateAbonnementen call(s)",
+            sends = [s for s in self.sends_of(ref) if s.at is not None]
+            bericht_type = letter["bericht_type"]
+            if sends:
+                first = min(s.at for s in sends if s.at is not None)
+                when = self._checked(letter["bsn"], bericht_type, first)
+                if when is None:
+                    found.append(
+                        Evidence(
+                            "subscription checked",
+                            f"{ref} was sent without a ValidateAbonnementen check for BerichtType "
+                            f"{bericht_type} before it",
+                            rule="ABO-01",
+                            seen=calls,
+                        )
                     )
-                )
+                elif first - when > CHECK_VALID_FOR:
+                    age = (first - when).total_seconds() / 86400
+                    found.append(
+                        Evidence(
+                            "subscription checked",
+                            f"{ref} was sent on a check for BerichtType {bericht_type} made {age:.1f} days "
+                            "before; a check may be at most 7 days old when the batch is made",
+                            rule="ABO-01",
+                            seen=calls,
+                        )
+                    )
+                else:
+                    checked += 1
             item = reported.get(ref)
-            if item is not None and item["outcome"] == "paper" and not item.get("code") and when is None:
-                found.append(
-                    Evidence(
-                        "subscription checked",
-                        f"{ref} reported for paper without a subscription check",
-                        rule="ABO-01",
+            if item is not None and item["outcome"] == "paper" and not item.get("code"):
+                moment = self.sim.now() - self.skew
+                if self._checked(letter["bsn"], bericht_type, moment) is None:
+                    found.append(
+                        Evidence(
+                            "subscription checked",
+                            f"{ref} reported for paper without a subscription check for BerichtType "
+                            f"{bericht_type}",
+                            rule="ABO-01",
+                            seen=calls,
+                        )
                     )
-                )
         if len(found) > 10:
             found = [
                 *found[:10],
@@ -583,7 +769,32 @@ class LiveCheck:
         return found or [
             Evidence(
                 "subscription checked",
-                f"{len(asked)} recipient(s) checked before the first delivery",
+                f"{checked} letter(s) sent on a check of at most 7 days for their BerichtType",
+                ok=True,
+            )
+        ]
+
+    def check_results_left_for_operator(self, _: str) -> list[Evidence]:
+        """An unreadable result must stay unprocessed in ebms-core, where an operator finds it."""
+        results = [m for m in self.sim.inspect.incoming_messages() if m.action == RESULT_ACTION]
+        unreadable = [m for m in results if m.malformed]
+        gone = [m for m in unreadable if m.processed_at is not None]
+        if not unreadable:
+            return [Evidence("result left for an operator", "no unreadable result reached the product")]
+        if gone:
+            return [
+                Evidence(
+                    "result left for an operator",
+                    f"{len(gone)} unreadable result message(s) were marked processed (PATCH, or GET with "
+                    "process=true): ebms-core no longer offers them and nobody sees the letters' outcome",
+                    rule="RES-01",
+                    seen=", ".join(m.message_id for m in gone[:3]),
+                )
+            ]
+        return [
+            Evidence(
+                "result left for an operator",
+                f"{len(unreadable)} unreadable result message(s) left unprocessed for an operator",
                 ok=True,
             )
         ]
@@ -591,8 +802,7 @@ class LiveCheck:
     def check_not_sent(self, refs: str) -> list[Evidence]:
         found = []
         for ref in refs.split(","):
-            letter = self.letters[ref.strip()]
-            if self.by_bsn.get(letter["bsn"]):
+            if self.sends_of(ref.strip()):
                 found.append(
                     Evidence(
                         "not sent",
@@ -690,7 +900,7 @@ class LiveCheck:
                     )
                 )
         for ref, letter in self.letters.items():
-            sent = self.by_bsn.get(letter["bsn"])
+            sent = self.sends_of(ref)
             if not sent:
                 continue
             path = f"batch {sent[0].batch}: Bericht of {ref}"

@@ -68,6 +68,13 @@ class RunInfo:
     mode: str
     started: datetime
     finished: datetime
+    #: The case ids the run was limited to (``--case``); empty when every case of ``mode`` was selected.
+    selected: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """Both modes and every case ran (skips for undeclared capabilities aside): a full conformance run."""
+        return self.mode == "all" and not self.selected
 
 
 @attrs.frozen

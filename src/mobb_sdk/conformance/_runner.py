@@ -19,12 +19,19 @@ from pathlib import Path
 from typing import Any, Final
 
 from mobb_sdk import SCHEMA_VERSION, ConfigurationError, __version__, manifest_hash
-from mobb_sdk.conformance._adapters import Adapter, AdapterContext, AdapterError, AdapterRunner, PythonAdapter
+from mobb_sdk.conformance._adapters import (
+    Adapter,
+    AdapterContext,
+    AdapterError,
+    AdapterRunner,
+    AdapterUnavailable,
+    PythonAdapter,
+)
 from mobb_sdk.conformance._catalogue import Case, Catalogue, Mode, load_catalogue
 from mobb_sdk.conformance._document import check_document_answer, document_request
 from mobb_sdk.conformance._evidence import Evidence
 from mobb_sdk.conformance._inputs import AttachmentStore
-from mobb_sdk.conformance._live import run_live_case
+from mobb_sdk.conformance._live import SubscriptionLedger, run_live_case
 from mobb_sdk.conformance._protocol import validate_message
 from mobb_sdk.conformance._results import CaseResult, RunInfo, SuiteResult, Verdict
 from mobb_sdk.conformance._vendor import Capabilities, ExpectedFailures, Product
@@ -95,8 +102,13 @@ def run_case(
     expected_failures: ExpectedFailures | None = None,
     workdir: Path | None = None,
     inline_attachments: bool = False,
+    ledger: SubscriptionLedger | None = None,
 ) -> CaseResult:
-    """Run one case and decide its verdict."""
+    """Run one case and decide its verdict.
+
+    ``ledger``: the subscription checks of the cases run before it in the same run (a product may reuse
+    them for 7 days, ABO-01); it gets this case's checks too.
+    """
     catalogue = catalogue if catalogue is not None else load_catalogue()
     skipped = _skipped(case, capabilities if capabilities is not None else Capabilities.all())
     if skipped is not None:
@@ -108,7 +120,11 @@ def run_case(
         if case.mode is Mode.DOCUMENT:
             evidence = _run_document_case(case, catalogue, runner, scratch, inline_attachments)
         else:
-            evidence = run_live_case(case, catalogue, runner, scratch, inline=inline_attachments)
+            evidence = run_live_case(
+                case, catalogue, runner, scratch, inline=inline_attachments, ledger=ledger
+            )
+    except AdapterUnavailable:
+        raise  # the adapter cannot run at all: no case can tell anything, stop the run
     except Exception as exc:  # a bug of the suite must still leave a readable report
         evidence = [
             Evidence(
@@ -121,7 +137,14 @@ def run_case(
     return _verdict(case, evidence, time.perf_counter() - started, expected_failures or ExpectedFailures())
 
 
-def _info(catalogue: Catalogue, product: Product, adapter: str, mode: str, started: datetime) -> RunInfo:
+def _info(
+    catalogue: Catalogue,
+    product: Product,
+    adapter: str,
+    mode: str,
+    started: datetime,
+    selected: Iterable[str] = (),
+) -> RunInfo:
     return RunInfo(
         suite_version=__version__,
         catalogue_version=catalogue.version,
@@ -133,6 +156,7 @@ def _info(catalogue: Catalogue, product: Product, adapter: str, mode: str, start
         mode=mode,
         started=started,
         finished=datetime.now(UTC),
+        selected=tuple(selected),
     )
 
 
@@ -159,14 +183,19 @@ def run_suite(
 ) -> SuiteResult:
     """Run the catalogue's cases of ``mode`` (``document``, ``live`` or ``all``) against ``adapter``.
 
+    Raises :class:`AdapterUnavailable` (a :class:`~mobb_sdk.ConfigurationError`) when the adapter cannot
+    run at all: that is never counted as a failed case, nor as an expected failure.
+
     ``capabilities`` defaults to all (nothing skipped); ``product`` defaults to the capabilities file's
     ``[product]``. ``progress`` is called with each case's result as it is decided.
     """
     catalogue = catalogue if catalogue is not None else load_catalogue()
     capabilities = capabilities if capabilities is not None else Capabilities.all()
+    case_ids = tuple(case_ids) if case_ids is not None else None
     runner = _as_runner(adapter)
     started = datetime.now(UTC)
     results = []
+    ledger = SubscriptionLedger()
     with tempfile.TemporaryDirectory(prefix="mobb-conformance-") as tmp:
         for case in catalogue.select(_modes(mode), case_ids):
             result = run_case(
@@ -177,12 +206,14 @@ def run_suite(
                 expected_failures=expected_failures,
                 workdir=Path(tmp),
                 inline_attachments=inline_attachments,
+                ledger=ledger,
             )
             results.append(result)
             if progress is not None:
                 progress(result)
     product = product or capabilities.product or Product()
-    return SuiteResult(_info(catalogue, product, runner.description, mode, started), tuple(results))
+    info = _info(catalogue, product, runner.description, mode, started, case_ids or ())
+    return SuiteResult(info, tuple(results))
 
 
 # --- offline document mode ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import pytest
 from mobb_sdk import ConfigurationError
 from mobb_sdk.conformance._adapters import AdapterRunner, load_adapter
 from mobb_sdk.conformance._catalogue import Case, Catalogue, Mode, load_catalogue
+from mobb_sdk.conformance._live import SubscriptionLedger
 from mobb_sdk.conformance._reports import write_reports
 from mobb_sdk.conformance._results import CaseResult, SuiteResult, Verdict
 from mobb_sdk.conformance._runner import _info, run_case
@@ -46,6 +47,7 @@ class _State:
     workdir: Path
     started: datetime = attrs.Factory(lambda: datetime.now(UTC))
     results: list[CaseResult] = attrs.Factory(list)
+    ledger: SubscriptionLedger = attrs.Factory(SubscriptionLedger)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -130,6 +132,7 @@ class ConformanceItem(pytest.Item):
             expected_failures=state.expected,
             workdir=state.workdir,
             inline_attachments=state.inline,
+            ledger=state.ledger,
         )
         state.results.append(result)
         if result.verdict is Verdict.SKIPPED:

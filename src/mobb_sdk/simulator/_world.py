@@ -266,6 +266,26 @@ class World:
         return cls(senders, persons)
 
     @classmethod
+    def conformance(cls) -> World:
+        """The default world plus the persons only the conformance suite uses (its facts never change).
+
+        Karin and Lotte have BSNs that start with ``0`` (a product that stores BSNs as numbers loses
+        the zero); Kees unsubscribes between a case's check and its delivery; Mila and Noor are checked
+        days before a delivery. The leading-zero BSNs are elfproef-valid but outside RvIG's 9999xxxxx
+        test range, which has none: they carry no data and exist only in this world.
+        """
+        gemeente = DEFAULT_SENDER_OIN.value
+        world = cls.default()
+        extra = (
+            Person("010000008", "Karin", True, {gemeente: [ALL_TYPES]}),
+            Person("001000007", "Lotte", True, {gemeente: ["WOZ"]}),
+            Person("999900110", "Kees", True, {gemeente: [ALL_TYPES]}),
+            Person("999900122", "Mila", True, {gemeente: [ALL_TYPES]}),
+            Person("999900134", "Noor", True, {gemeente: [ALL_TYPES]}),
+        )
+        return attrs.evolve(world, persons=(*world.persons, *extra))
+
+    @classmethod
     def load(cls, path: str | Path) -> World:
         """Read a world from a ``.toml`` or ``.json`` file (format in ``docs/simulator.md``).
 
