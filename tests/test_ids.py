@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mobb_sdk import LOGIUS_OIN, Bsn, InvalidValueError, Oin, elfproef
-from mobb_sdk._ids import NIL_GUID, OIN_PREFIXES, mask_bsn, new_guid
+from mobb_sdk._ids import _BSN_RE, _OIN_RE, NIL_GUID, OIN_PREFIXES, mask_bsn, new_guid
 
 from .conftest import TEST_BSNS
 
@@ -47,14 +50,55 @@ def test_bsn_rejects_with_rule_and_no_full_number(value):
     assert value not in str(info.value)
 
 
-def test_bsn_rejects_bool_and_non_text():
-    with pytest.raises(InvalidValueError):
-        Bsn(True)  # type: ignore[arg-type]
+@pytest.mark.parametrize("value", [True, None, 12.5, b"999900006"])
+def test_bsn_rejects_bool_and_non_text(value):
+    with pytest.raises(InvalidValueError) as info:
+        Bsn(value)  # type: ignore[arg-type]
+    assert (info.value.rule, info.value.field) == ("BER-09", "bsn")
+    assert "exactly 9 digits" in info.value.message
 
 
-def test_mask_bsn():
-    assert mask_bsn("999900006") == "*****0006"
-    assert mask_bsn("123") == "***"
+def test_bsn_of_nine_digits_failing_the_elfproef_names_it_masked():
+    bad = TEST_BSNS[0][:-1] + str((int(TEST_BSNS[0][-1]) + 1) % 10)
+    with pytest.raises(InvalidValueError) as info:
+        Bsn(bad)
+    assert (info.value.rule, info.value.field) == ("BER-09", "bsn")
+    assert info.value.message == f"BSN *****{bad[-4:]} fails the elfproef"
+    assert bad not in str(info.value)
+
+
+@pytest.mark.parametrize("value", ["12345678", "1234567890", "12345678a", "", "１２３４５６７８９"])
+def test_bsn_of_the_wrong_form_says_nine_digits_and_echoes_nothing(value):
+    with pytest.raises(InvalidValueError) as info:
+        Bsn(value)
+    assert info.value.message == "a BSN is exactly 9 digits"
+
+
+def test_bsn_masked_and_order():
+    a, b = Bsn(TEST_BSNS[0]), Bsn(TEST_BSNS[1])
+    assert a.masked == f"*****{TEST_BSNS[0][-4:]}"
+    assert str(a) == a.masked
+    assert sorted([b, a]) == [a, b]
+    assert a < b
+    assert hash(a) == hash(Bsn(TEST_BSNS[0]))
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        ("", ""),
+        ("1", "*"),
+        ("123", "***"),
+        ("1234", "****"),  # at the boundary nothing is shown: 4 characters are not a BSN's tail
+        ("12345", "*2345"),
+        ("123456", "**3456"),
+        ("999900006", "*****0006"),
+        ("1234567890", "******7890"),
+    ],
+)
+def test_mask_bsn_shows_at_most_the_last_four_of_more_than_four(value, masked):
+    assert mask_bsn(value) == masked
+    assert len(mask_bsn(value)) == len(value)
 
 
 def test_oin_accepts_known_prefixes_and_letters_in_the_main_number():
@@ -80,6 +124,78 @@ def test_oin_rejects(value):
     with pytest.raises(InvalidValueError) as info:
         Oin(value)
     assert info.value.rule == "BATCH-05"
+    assert info.value.field == "oin"
+
+
+@pytest.mark.parametrize("value", ["0000000182247734800", "000000018224773480000", "", 1234, None])
+def test_oin_of_the_wrong_length_says_twenty_positions(value):
+    with pytest.raises(InvalidValueError) as info:
+        Oin(value)  # type: ignore[arg-type]
+    assert (info.value.rule, info.value.field) == ("BATCH-05", "oin")
+    assert info.value.message == "an OIN has exactly 20 positions"
+
+
+def test_oin_with_an_unknown_prefix_names_the_oin_and_the_prefix():
+    with pytest.raises(InvalidValueError) as info:
+        Oin("00000005822477348000")
+    assert (info.value.rule, info.value.field) == ("BATCH-05", "oin")
+    assert info.value.message == "OIN 00000005822477348000: unknown prefix 00000005"
+
+
+@pytest.mark.parametrize("value", ["00000001822477348001", "0000000182247-348000", "0000000112345678900X"])
+def test_oin_of_a_known_prefix_but_the_wrong_form_names_the_parts(value):
+    with pytest.raises(InvalidValueError) as info:
+        Oin(value)
+    assert (info.value.rule, info.value.field) == ("BATCH-05", "oin")
+    assert info.value.message.startswith(f"OIN {value}: expected an 8-digit prefix")
+    assert "8-9 position main number" in info.value.message
+    assert "000/0000 suffix" in info.value.message
+
+
+#: The register of spec section 7, pinned: a change here must be a deliberate change of the spec.
+PINNED_PREFIXES = {
+    "00000001": "RSIN",
+    "00000002": "Fi-nummer",
+    "00000003": "KvK-nummer",
+    "00000004": "SubOIN",
+    "00000006": "Logius-issued",
+    "00000007": "BRIN",
+    "00000008": "foreign",
+    "00000009": "Dezi",
+    "00000010": "TRR-BD",
+    "00000011": "Dezi",
+    "00000099": "test OIN",
+}
+
+
+def test_oin_prefixes_are_the_register_of_the_spec():
+    assert OIN_PREFIXES == PINNED_PREFIXES
+    spec = (
+        Path(__file__).resolve().parents[1] / ".." / "shared" / "spec" / "logius-interface.md"
+    ).read_text()
+    section = spec[spec.index("## 7. Identifiers") : spec.index("## 8.")]
+    assert set(re.findall(r"`(0000\d{4})`", section)) == set(PINNED_PREFIXES)
+
+
+@pytest.mark.parametrize(("prefix", "kind"), sorted(PINNED_PREFIXES.items()))
+def test_every_prefix_builds_an_oin_of_its_kind(prefix, kind):
+    for main, suffix in (("123456789", "000"), ("1234ABCD", "0000")):
+        oin = Oin(prefix + main + suffix)
+        assert (oin.prefix, oin.kind, str(oin)) == (prefix, kind, prefix + main + suffix)
+
+
+def test_oin_order_and_the_identifier_patterns():
+    a, b = Oin("00000001822477348000"), Oin("00000003123456789000")
+    assert sorted([b, a]) == [a, b]
+    assert LOGIUS_OIN.value == "00000001822477348000"
+    assert _BSN_RE.pattern == "[0-9]{9}"
+    assert _OIN_RE.pattern == "[0-9]{8}[0-9A-Za-z]{8,9}0{3,4}"
+
+
+def test_elfproef_answers_a_bool():
+    assert elfproef(TEST_BSNS[0]) is True
+    assert elfproef("123456789") is False
+    assert elfproef("12345678") is False
 
 
 def test_guids():
