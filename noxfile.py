@@ -133,3 +133,15 @@ def wheel(session: nox.Session) -> None:
             )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@nox.session
+def mutants(session: nox.Session) -> None:
+    """Mutation testing of the core modules (tests/mutation/run.py): the score per module.
+
+    Slow (several minutes per module on a busy machine; it lowers its own priority); not part of CI.
+    Results are cached in ``.mutants-cache/``, so a rerun pays only for what changed. posargs go to the
+    runner: ``--module _ids``, ``--limit N``, ``--match TEXT``, ``--list``, ``--min-score 90``, ``-v``.
+    """
+    session.install("-e", ".[test]")
+    session.run("python", str(ROOT / "tests" / "mutation" / "run.py"), *session.posargs)

@@ -40,6 +40,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 import tomllib
 from collections.abc import Iterator, Sequence
@@ -98,6 +99,7 @@ class Mutant:
     index: int
     scope: str
     line: int
+    end_line: int
     description: str
     key: str
     source: str = field(repr=False)
@@ -116,7 +118,7 @@ class _Points(ast.NodeVisitor):
     """Collects mutation points: (node path, scope, line, description, replacement maker)."""
 
     def __init__(self) -> None:
-        self.points: list[tuple[int, str, int, str, Any]] = []
+        self.points: list[tuple[int, str, tuple[int, int], str, Any]] = []
         self._scope: list[str] = []
         self._ids: dict[int, int] = {}
         self._skip: set[int] = set()
@@ -125,7 +127,8 @@ class _Points(ast.NodeVisitor):
     # walking both trees in step.
     def _add(self, node: ast.AST, description: str, make: Any) -> None:
         scope = ".".join(self._scope) or "<module>"
-        self.points.append((id(node), scope, getattr(node, "lineno", 0), description, make))
+        lines = (getattr(node, "lineno", 0), getattr(node, "end_lineno", None) or getattr(node, "lineno", 0))
+        self.points.append((id(node), scope, lines, description, make))
 
     def _skip_tree(self, node: ast.AST | None) -> None:
         if node is not None:
@@ -356,14 +359,14 @@ def make_mutants(module: str) -> list[Mutant]:
     points.visit(tree)
     mutants: list[Mutant] = []
     seen: dict[tuple[str, str], int] = {}
-    for target, scope, line, description, make in points.points:
+    for target, scope, (line, end_line), description, make in points.points:
         mutated = ast.unparse(ast.fix_missing_locations(_replace(tree, target, make)))
         if mutated == original:
             continue
         n = seen[(scope, description)] = seen.get((scope, description), 0) + 1
         ident = f"{module}|{scope}|{description}|{n}".encode()
         key = hashlib.sha1(ident, usedforsecurity=False).hexdigest()[:10]
-        mutants.append(Mutant(module, len(mutants), scope, line, description, key, mutated))
+        mutants.append(Mutant(module, len(mutants), scope, line, end_line, description, key, mutated))
     return mutants
 
 
@@ -452,7 +455,49 @@ class _Recorder:
             self.failed = f"collect:{report.nodeid}"
 
 
-def _child(module: str, source: str | None, tests: Sequence[str], drop: set[str]) -> dict[str, Any]:
+class _Order:
+    """A pytest plugin running the likeliest killers first: the test that killed this mutant before, then
+    the tests that execute its lines, then the rest (with ``-x`` a killed mutant stops at the first)."""
+
+    def __init__(self, first: Sequence[str]) -> None:
+        self.rank = {nodeid: i for i, nodeid in enumerate(first)}
+
+    def pytest_collection_modifyitems(self, items: list[Any]) -> None:
+        n = len(self.rank)
+        order = {id(item): (self.rank.get(item.nodeid, n), i) for i, item in enumerate(items)}
+        items.sort(key=lambda item: order[id(item)])
+
+
+class _Coverage:
+    """A pytest plugin recording which lines of one file each test executes (the unmutated run only)."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.lines: dict[str, set[int]] = {}
+        self._current: set[int] | None = None
+
+    def _global(self, frame: Any, event: str, arg: Any) -> Any:
+        return self._local if frame.f_code.co_filename == self.filename else None
+
+    def _local(self, frame: Any, event: str, arg: Any) -> Any:
+        if event == "line" and self._current is not None:
+            self._current.add(frame.f_lineno)
+        return self._local
+
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        self._current = self.lines.setdefault(nodeid, set())
+        sys.settrace(self._global)
+        threading.settrace(self._global)
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
+        sys.settrace(None)
+        threading.settrace(None)  # type: ignore[arg-type]
+        self._current = None
+
+
+def _child(
+    module: str, source: str | None, tests: Sequence[str], drop: set[str], first: Sequence[str]
+) -> dict[str, Any]:
     """In the forked child: swap the mutant in, run pytest, report what happened."""
     fullname = f"{PACKAGE}.{module}"
     for name in list(sys.modules):
@@ -472,15 +517,33 @@ def _child(module: str, source: str | None, tests: Sequence[str], drop: set[str]
     import pytest
 
     recorder = _Recorder()
+    plugins: list[Any] = [recorder, _Order(first)]
+    coverage = _Coverage(str(SRC / PACKAGE / f"{module}.py")) if source is None else None
+    if coverage is not None:
+        plugins.append(coverage)
     args = ["-x", "-q", "-p", "no:cacheprovider", "--no-header", "-o", "addopts=", *tests]
-    code = int(pytest.main(args, plugins=[recorder]))
-    return {"code": code, "killer": recorder.failed}
+    code = int(pytest.main(args, plugins=plugins))
+    covered = {k: sorted(v) for k, v in coverage.lines.items()} if coverage is not None else None
+    return {"code": code, "killer": recorder.failed, "coverage": covered}
+
+
+@dataclass
+class Outcome:
+    code: int | None  # pytest's exit code; None on a timeout
+    killer: str | None  # the first test that failed, or what went wrong
+    seconds: float
+    coverage: dict[str, list[int]] | None = None
 
 
 def run_in_child(
-    module: str, source: str | None, tests: Sequence[str], drop: set[str], timeout: float
-) -> tuple[int | None, str | None, float]:
-    """(pytest's exit code or None on timeout, the first failing test, seconds) for one run."""
+    module: str,
+    source: str | None,
+    tests: Sequence[str],
+    drop: set[str],
+    timeout: float,
+    first: Sequence[str] = (),
+) -> Outcome:
+    """Run ``tests`` in a forked child against ``source`` (None: the unmutated module, with coverage)."""
     read, write = os.pipe()
     start = time.monotonic()
     pid = os.fork()
@@ -492,7 +555,7 @@ def run_in_child(
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
-            result = _child(module, source, tests, drop)
+            result = _child(module, source, tests, drop, first)
             os.write(write, json.dumps(result).encode())
             code = 0
         finally:
@@ -510,14 +573,14 @@ def run_in_child(
             os.killpg(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         os.close(read)
-        return None, "timeout", time.monotonic() - start
+        return Outcome(None, "timeout", time.monotonic() - start)
     with os.fdopen(read, "rb") as pipe:
         data = pipe.read()
     elapsed = time.monotonic() - start
     if not data:
-        return 97, f"child died (status {status})", elapsed
+        return Outcome(97, f"child died (status {status})", elapsed)
     result = json.loads(data)
-    return int(result["code"]), result["killer"], elapsed
+    return Outcome(int(result["code"]), result["killer"], elapsed, result.get("coverage"))
 
 
 # --- the session -------------------------------------------------------------------------------------------
@@ -587,17 +650,25 @@ def run_module(module: str, args: argparse.Namespace, equivalents: dict[str, dic
     drop = dependents_of(f"{PACKAGE}.{module}")
     score = Score(module)
     started = time.monotonic()
-    code, killer, base = run_in_child(module, None, tests, drop, timeout=600)
-    if code != 0:
-        raise SystemExit(f"{module}: the unmutated tests do not pass ({killer}); fix them first")
-    timeout = args.timeout or max(10.0, 10 * base)
+    baseline = run_in_child(module, None, tests, drop, timeout=900)
+    if baseline.code != 0:
+        raise SystemExit(f"{module}: the unmutated tests do not pass ({baseline.killer}); fix them first")
+    # The unmutated run was traced (slower): the timeout is 10x it, at least 10 s.
+    timeout = args.timeout or max(10.0, 10 * baseline.seconds)
+    by_line: dict[int, list[str]] = {}
+    for nodeid, lines in (baseline.coverage or {}).items():
+        for line in lines:
+            by_line.setdefault(line, []).append(nodeid)
     cache_file = CACHE_DIR / f"{module}.json"
     cache: dict[str, dict[str, Any]] = {}
     if cache_file.exists() and not args.no_cache:
         cache = json.loads(cache_file.read_text(encoding="utf-8"))
     fingerprint = _fingerprint(module, tests)
     mutants = list(_iter_selected(make_mutants(module), args.match, args.limit))
-    print(f"{module}: {len(mutants)} mutants, tests {' '.join(tests)} ({base:.1f} s unmutated)", flush=True)
+    print(
+        f"{module}: {len(mutants)} mutants, tests {' '.join(tests)} ({baseline.seconds:.1f} s unmutated, traced)",
+        flush=True,
+    )
     for m in mutants:
         score.total += 1
         if m.key in equivalents:
@@ -609,16 +680,15 @@ def run_module(module: str, args: argparse.Namespace, equivalents: dict[str, dic
         if entry and entry.get("fingerprint") == fingerprint:
             killed = entry["killed"]
         else:
-            killed, killer = False, None
             previous = entry.get("killer") if entry else None
-            if previous and previous.startswith("tests/"):
-                c, k, _ = run_in_child(module, m.source, [previous], drop, timeout)
-                killed, killer = c != 0, k
-                score.ran += 1
-            if not killed:
-                c, k, _ = run_in_child(module, m.source, tests, drop, timeout)
-                killed, killer = c != 0, k
-                score.ran += 1
+            first = [previous] if previous and previous.startswith("tests/") else []
+            for line in range(m.line, m.end_line + 1):
+                first.extend(t for t in by_line.get(line, ()) if t not in first)
+            outcome = run_in_child(module, m.source, tests, drop, timeout, first)
+            # Any failure is a kill: a failing test (1), a test module that no longer imports (2), a
+            # conftest that no longer imports (4), a timeout (None). The unmutated run passed above.
+            killed, killer = outcome.code != 0, outcome.killer or f"pytest exit code {outcome.code}"
+            score.ran += 1
             cache[m.key] = {"fingerprint": fingerprint, "killed": killed, "killer": killer, "label": m.label}
             if score.ran % 20 == 0:
                 _save(cache_file, cache)
@@ -661,7 +731,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     with contextlib.suppress(OSError):
         os.nice(15)
-    sys.path.insert(0, str(ROOT))
+    sys.path[:0] = [str(SRC), str(ROOT)]  # the package from src/, the tests as the ``tests`` package
     os.chdir(ROOT)
     _warm_up()
     scores = [run_module(module, args, equivalents) for module in modules]
