@@ -14,15 +14,24 @@ from mobb_sdk import Batch, Bericht, Bijlage, InvalidValueError, Oin, Severity, 
 from mobb_sdk._models import _CODE_RULES
 from mobb_sdk._rules import (
     CHECKS,
+    CLOCK_SKEW,
     MAX_BATCH_BYTES,
+    MAX_BIJLAGEN_BYTES,
     RULES,
+    WINDOW,
     EnforcedBy,
+    Rule,
     SenderProfile,
+    _fmt_delta,
+    _ordinal,
+    _redact,
     check_aanmaak_datum,
     check_afzender,
     check_batch,
     check_batch_size,
     check_bericht,
+    check_bericht_id_used,
+    check_bericht_ids_unique,
     check_bericht_type,
     check_bijlagen_pdf,
     check_bijlagen_size,
@@ -578,3 +587,403 @@ def test_no_message_or_path_holds_a_full_bsn():
     for bsn in bsns:
         assert bsn not in text
     assert f"bsn=*****{bsns[0][-4:]}" in text
+
+
+# --- tables pinned, and every message's key facts ------------------------------------------------------------
+
+
+def test_limits_are_pinned():
+    assert (MAX_BATCH_BYTES, MAX_BIJLAGEN_BYTES) == (100_000_000, 500_000)
+    assert (timedelta(days=13), timedelta(minutes=5)) == (WINDOW, CLOCK_SKEW)
+    assert [e.value for e in EnforcedBy] == ["model", "rules", "xsd", "client", "not checked locally"]
+
+
+def test_checks_map_each_rule_to_its_function():
+    assert {rule_id: f.__name__ for rule_id, f in CHECKS.items()} == {
+        "BATCH-02": "check_batch_size",
+        "BATCH-04": "check_aanmaak_datum",
+        "BATCH-05": "check_afzender",
+        "BER-01": "check_bericht_ids_unique",
+        "BER-02": "check_bericht_type",
+        "BER-03": "check_publicatie_datum",
+        "BER-04": "check_eind_datum",
+        "BER-06": "check_tekst_escapes",
+        "BER-07": "check_urls",
+        "BIJ-02": "check_bijlagen_pdf",
+        "BIJ-03": "check_bijlagen_size",
+        "BIJ-05": "check_volgorde",
+    }
+
+
+#: Where each rule is enforced and how severe breaking it is: a change here is a change of the design.
+PINNED_ENFORCEMENT = {
+    "BATCH-01": ("model", "error"),
+    "BATCH-02": ("rules", "error"),
+    "BATCH-03": ("model", "error"),
+    "BATCH-04": ("rules", "error"),
+    "BATCH-05": ("rules", "error"),
+    "BER-01": ("rules", "error"),
+    "BER-02": ("rules", "error"),
+    "BER-03": ("rules", "error"),
+    "BER-04": ("rules", "warning"),
+    "BER-05": ("model", "error"),
+    "BER-06": ("model", "error"),
+    "BER-07": ("rules", "warning"),
+    "BER-08": ("model", "error"),
+    "BER-09": ("model", "error"),
+    "BER-10": ("model", "error"),
+    "BIJ-01": ("model", "error"),
+    "BIJ-02": ("rules", "warning"),
+    "BIJ-03": ("rules", "error"),
+    "BIJ-04": ("model", "error"),
+    "BIJ-05": ("rules", "error"),
+    "BIJ-06": ("model", "error"),
+    "RES-01": ("client", "error"),
+    "RES-02": ("client", "error"),
+    "RES-03": ("client", "error"),
+    "RES-04": ("client", "error"),
+    "ABO-01": ("not checked locally", "error"),
+    "ABO-02": ("model", "error"),
+    "XSD": ("xsd", "error"),
+}
+
+
+def test_enforcement_and_severity_of_every_rule_are_pinned():
+    assert {r.id: (r.enforced_by.value, r.severity.value) for r in RULES.values()} == PINNED_ENFORCEMENT
+    bare = Rule("X-01", "t", "x", "—", EnforcedBy.RULES)
+    assert (bare.severity, bare.note) == (Severity.ERROR, "")
+
+
+def _spec_text() -> str:
+    for candidate in _SPEC_CANDIDATES:
+        if candidate.is_file():
+            return candidate.read_text("utf-8")
+    pytest.skip("the spec (shared/spec/logius-interface.md) is not beside the repository")
+
+
+def test_logius_answers_are_the_spec_tables():
+    rows = re.findall(r"^\| ((?:BATCH|BER|BIJ)-\d\d) \| .+ \| (.+?) \|$", _spec_text(), re.MULTILINE)
+    assert len(rows) == 21
+    for rule_id, answer in rows:
+        assert RULES[rule_id].logius_answer == answer.strip("`"), rule_id
+    others = {r.id: r.logius_answer for r in RULES.values() if not r.id.startswith(("BATCH", "BER", "BIJ"))}
+    assert others == {
+        "RES-01": "nil GUID",
+        "RES-02": "—",
+        "RES-03": "—",
+        "RES-04": "BerichtBestaatAl",
+        "ABO-01": "NietActiefOfGeabonneerd",
+        "ABO-02": "ApplicationFault",
+        "XSD": "XmlValidatieTegenXsdValtNegatiefUit",
+    }
+    assert RULES["BER-06"].verwerkings_code is VerwerkingsCode.XML_VALIDATIE_TEGEN_XSD_VALT_NEGATIEF_UIT
+
+
+def test_each_rule_text_keeps_the_numbers_of_the_spec():
+    spec = _spec_text()
+    for rule_id in ("BATCH-01", "BATCH-02", "BATCH-04", "BER-03", "BER-05", "BER-08", "BIJ-03", "BIJ-04"):
+        row = re.search(rf"^\| {rule_id} \| (.+?) \|", spec, re.MULTILINE)
+        assert row is not None
+        numbers = set(re.findall(r"\d[\d,]*\d|\d", row.group(1)))
+        shown = RULES[rule_id].title + " " + RULES[rule_id].text
+        assert {n for n in numbers if n not in shown} == set(), rule_id
+
+
+#: The rules whose notes say how mobb-sdk handles them, and the code names each note promises.
+NOTE_NAMES = {
+    "BATCH-01": ["Batch.split"],
+    "BATCH-02": ["check_batch_size", "estimate_batch_size"],
+    "BATCH-03": ["Batch"],
+    "BATCH-04": [],
+    "BATCH-05": ["check_afzender", "SenderProfile.sender_oin"],
+    "BER-01": [],
+    "BER-02": ["check_bericht_type"],
+    "BER-04": [],
+    "BER-06": ["check_tekst_escapes"],
+    "BER-07": ["check_urls"],
+    "BER-09": ["Bsn"],
+    "BIJ-01": ["Bericht"],
+    "BIJ-02": ["check_bijlagen_pdf", "SenderProfile.pdfa_required"],
+    "BIJ-05": ["Bericht.create"],
+    "BIJ-06": ["Bijlage"],
+    "RES-01": ["VerwerkingsResultaat.per_bericht", "resultaat_voor"],
+    "RES-02": ["VerwerkingsResultaat.volledig_verwerkt"],
+    "ABO-01": [],
+    "ABO-02": ["ValidateAbonnementenAanvraag"],
+}
+
+
+def test_notes_exist_where_pinned_and_name_code_that_exists():
+    import attrs
+
+    import mobb_sdk
+    from mobb_sdk import _rules
+
+    assert {r.id for r in RULES.values() if r.note} == set(NOTE_NAMES)
+    for rule_id, names in NOTE_NAMES.items():
+        note = RULES[rule_id].note
+        assert len(note) > 20, rule_id
+        for name in names:
+            assert name in note, (rule_id, name)
+            owner, _, attr = name.partition(".")
+            target = getattr(mobb_sdk, owner, None) or getattr(_rules, owner, None)
+            if owner == "resultaat_voor":
+                target = mobb_sdk.VerwerkingsResultaat.resultaat_voor
+            assert target is not None, name
+            if attr:
+                fields = {f.name for f in attrs.fields(target)} if attrs.has(target) else set()
+                assert hasattr(target, attr) or attr in fields, name
+
+
+def test_a_profile_refuses_a_type_code_that_is_not_text():
+    with pytest.raises(InvalidValueError) as info:
+        SenderProfile(active_bericht_types=["WOZ", 7])  # type: ignore[list-item]
+    assert (info.value.rule, info.value.field) == ("BER-02", "active_bericht_types")
+    assert info.value.message == "expected BerichtType codes, got 7"
+
+
+@pytest.mark.parametrize("now", [datetime(2026, 1, 1), "2026-01-01T00:00:00Z", None])
+def test_a_profile_clock_must_give_an_aware_datetime(now):
+    with pytest.raises(InvalidValueError) as info:
+        SenderProfile(clock=lambda: now).now()  # type: ignore[arg-type, return-value]
+    assert (info.value.rule, info.value.field) == ("BATCH-04", "clock")
+    assert "timezone-aware datetime" in info.value.message
+
+
+def test_profile_defaults():
+    p = SenderProfile()
+    assert (p.sender_oin, p.active_bericht_types, p.pdfa_required, p.check_pdf) == (None, None, False, True)
+    assert abs(p.now() - datetime.now(FIXED_NOW.tzinfo)) < timedelta(minutes=1)
+    (v,) = check_bijlagen_pdf(bericht_with(make_pdf(pdfa="2b")), p)
+    assert v.severity is Severity.WARNING
+
+
+@pytest.mark.parametrize(
+    ("delta", "shown"),
+    [
+        (timedelta(0), "0 min 0 s"),
+        (timedelta(seconds=59), "0 min 59 s"),
+        (timedelta(seconds=61), "1 min 1 s"),
+        (timedelta(minutes=59, seconds=59), "59 min 59 s"),
+        (timedelta(hours=1), "1 h 0 min"),
+        (timedelta(hours=2, minutes=5, seconds=30), "2 h 5 min"),
+        (timedelta(hours=23, minutes=59), "23 h 59 min"),
+        (timedelta(days=1), "1 d 0 h"),
+        (timedelta(days=13, hours=5, minutes=7), "13 d 5 h"),
+        (-timedelta(hours=3, minutes=1), "3 h 1 min"),
+    ],
+)
+def test_durations_in_messages(delta, shown):
+    assert _fmt_delta(delta) == shown
+
+
+def test_ordinals():
+    assert [_ordinal(n) for n in (1, 2, 3, 4, 11)] == ["1st", "2nd", "3rd", "4th", "11th"]
+
+
+def test_redact_cuts_user_text_at_60_and_masks_nine_digit_runs():
+    assert _redact("x" * 60) == "x" * 60
+    assert _redact("x" * 61) == "x" * 59 + "…"
+    assert len(_redact("x" * 200)) == 60
+    assert _redact("abc", limit=2) == "a…"
+    assert _redact("bsn 999900006 en 1234567890 en 12345678") == "bsn *****0006 en 1234567890 en 12345678"
+
+
+def test_size_estimate_counts_every_escape_lxml_writes():
+    codec = pytest.importorskip("mobb_sdk._codec")
+    for onderwerp in ("a && b", "x < y", "x > y", "a\rb", "<<>>", "&", "plain", "ë & ü", "€<"):
+        batch = Batch(
+            afzender=TEST_OIN, berichten=[make_bericht(0, onderwerp=onderwerp)], aanmaak_datum=FIXED_NOW
+        )
+        assert estimate_batch_size(batch) == codec.write_batch(batch, _Sink(), validate=False), onderwerp
+
+
+def test_batch_size_suggests_a_split_that_fits():
+    batch = make_batch(10)
+    (v,) = check_batch_size(batch, serialized_size=250_000_000)
+    assert (v.rule, v.path, v.severity) == ("BATCH-02", "", Severity.ERROR)
+    assert "the batch is 250,000,000 bytes serialized" in v.message
+    assert "over 100,000,000 bytes" in v.message
+    assert v.message.endswith("Batch.split(afzender, berichten, size=4).")
+    (v,) = check_batch_size(make_batch(1), serialized_size=10**12)
+    assert "size=1)" in v.message
+
+
+def test_aanmaak_datum_messages_say_how_far_off_it_is():
+    (v,) = check_aanmaak_datum(
+        make_batch(1, aanmaak_datum=FIXED_NOW - 14 * DAY - timedelta(hours=2)), FIXED_NOW
+    )
+    assert (v.rule, v.path, v.severity) == ("BATCH-04", "aanmaak_datum", Severity.ERROR)
+    assert "AanmaakDatum is 14 d 2 h before delivery; at most 13 days allowed" in v.message
+    (v,) = check_aanmaak_datum(make_batch(1, aanmaak_datum=FIXED_NOW + timedelta(minutes=10)), FIXED_NOW)
+    assert (v.rule, v.path, v.severity) == ("BATCH-04", "aanmaak_datum", Severity.WARNING)
+    assert "AanmaakDatum lies 10 min 0 s in the future" in v.message
+    assert "time zone" in v.message
+
+
+def test_afzender_message_names_both_oins():
+    (v,) = check_afzender(make_batch(1), profile(sender_oin=str(OTHER_OIN)))
+    assert f"BerichtLeverancierID {TEST_OIN} is not the OIN in the CPA ({OTHER_OIN})" in v.message
+
+
+def test_duplicate_and_used_ids_name_the_id_and_the_first_letter():
+    same = uuid.uuid4()
+    batch = Batch(
+        afzender=TEST_OIN,
+        berichten=[make_bericht(0), make_bericht(1, bericht_id=same), make_bericht(2, bericht_id=same)],
+        aanmaak_datum=FIXED_NOW,
+    )
+    (v,) = check_bericht_ids_unique(batch)
+    assert (v.rule, v.path, v.severity) == ("BER-01", "berichten[2].bericht_id", Severity.ERROR)
+    assert f"BerichtID {same} is also the BerichtID of berichten[1]" in v.message
+    assert "BerichtBestaatAl" in v.message
+    assert list(check_batch(batch, profile()).violations) == [v]
+    (u,) = check_bericht_id_used(batch.berichten[1], {same}, "berichten[1]")
+    assert (u.rule, u.path) == ("BER-01", "berichten[1].bericht_id")
+    assert f"BerichtID {same} was used before" in u.message
+    assert list(check_bericht_id_used(batch.berichten[0], {same})) == []
+    assert list(check_bericht_id_used(batch.berichten[0], lambda i: 0)) == []
+    (u,) = check_bericht_id_used(batch.berichten[0], lambda i: 1)
+    assert u.path == "bericht.bericht_id"
+
+
+def test_bericht_type_lists_at_most_ten_active_types():
+    b = make_bericht(0, bericht_type="OTHER")
+    ten = {f"T{i:02d}" for i in range(10)}
+    (v,) = check_bericht_type(b, profile(active_bericht_types=ten))
+    assert "active: T00, T01, T02, T03, T04, T05, T06, T07, T08, T09. Logius answers" in v.message
+    (v,) = check_bericht_type(b, profile(active_bericht_types=ten | {"T10", "T11"}))
+    assert "active: T00, T01, T02, T03, T04, T05, T06, T07, T08, T09, …. Logius answers" in v.message
+    assert "did you mean" not in v.message
+    assert "BerichtType 'OTHER' is not active for this sender;" in v.message
+    assert "BerichtTypeNietOndersteund" in v.message
+    (v,) = check_bericht_type(make_bericht(0, bericht_type="t03"), profile(active_bericht_types=ten))
+    assert "(did you mean 'T03'? codes are case-sensitive)" in v.message
+
+
+def test_publicatie_and_eind_datum_messages_say_how_far():
+    b = make_bericht(0, publicatie_datum=FIXED_NOW + 14 * DAY + timedelta(hours=3))
+    (v,) = check_publicatie_datum(b, FIXED_NOW)
+    assert (v.rule, v.path) == ("BER-03", "bericht.publicatie_datum")
+    assert "PublicatieDatum is 14 d 3 h after delivery; at most 13 days allowed" in v.message
+    b = make_bericht(0, eind_datum_handelings_termijn=FIXED_NOW - timedelta(hours=2, minutes=30))
+    (v,) = check_eind_datum(b, FIXED_NOW, "berichten[5]")
+    assert (v.rule, v.path) == ("BER-04", "berichten[5].eind_datum_handelings_termijn")
+    assert "EindDatumHandelingsTermijn passed 2 h 30 min ago" in v.message
+    b = make_bericht(
+        0, publicatie_datum=FIXED_NOW + 3 * DAY, eind_datum_handelings_termijn=FIXED_NOW + 2 * DAY
+    )
+    (v,) = check_eind_datum(b, FIXED_NOW, "berichten[5]")
+    assert v.path == "berichten[5].eind_datum_handelings_termijn"
+    assert "lies before the PublicatieDatum" in v.message
+
+
+def test_escape_messages_count_and_name_the_path():
+    (v,) = check_tekst_escapes(make_bericht(0, bericht_tekst="a\\r\\nb\\r\\nc"), "berichten[3]")
+    assert (v.rule, v.path, v.severity) == ("BER-06", "berichten[3].bericht_tekst", Severity.WARNING)
+    assert "BerichtTekst holds 2 literal \\r\\n sequence(s)" in v.message
+    (v,) = check_tekst_escapes(make_bericht(0, bericht_tekst="a\\rb"))
+    assert v.path == "bericht.bericht_tekst"
+    assert "literal \\n or \\r that is not part of \\r\\n" in v.message
+    assert list(check_tekst_escapes(make_bericht(0, bericht_tekst=None))) == []
+    assert list(check_tekst_escapes(make_bericht(0, bericht_tekst="a\\tb"))) == []
+
+
+@pytest.mark.parametrize(
+    ("tekst", "url", "problem"),
+    [
+        ("Zie:https://example.nl nu", "https://example.nl", "preceded directly by ':'"),
+        ("Zie https://example.nl. Nu", "https://example.nl", "followed directly by '.'"),
+        ("Zie https://example.nl).", "https://example.nl", "followed directly by ').'"),
+        ("Zie https://example.nl\nnu", "https://example.nl", "followed directly by a line break"),
+        ("Zie:www.é.nl nu", "www.é.nl", "preceded directly by ':'"),
+        ("Ga naar:HTTPS://voorbeeld.nl/ë nu", "HTTPS://voorbeeld.nl/ë", "preceded directly by ':'"),
+        (
+            "Zie https://x.nl/" + "p" * 80 + ". nu",
+            "https://x.nl/" + "p" * 46 + "…",
+            "followed directly by '.'",
+        ),
+    ],
+)
+def test_url_messages_quote_the_url_redacted_and_say_what_is_wrong(tekst, url, problem):
+    (v,) = check_urls(make_bericht(0, bericht_tekst=tekst))
+    assert (v.rule, v.path, v.severity) == ("BER-07", "bericht.bericht_tekst", Severity.WARNING)
+    assert v.message == (
+        f"the URL {url!r} is {problem}; Logius renders it wrongly. Put a space before and after every URL."
+    )
+
+
+def test_a_url_inside_another_is_one_url():
+    assert list(check_urls(make_bericht(0, bericht_tekst="Zie http://www.example.nl nu"))) == []
+    (v,) = check_urls(make_bericht(0, bericht_tekst="Zie:http://www.example.nl nu"))
+    assert "'http://www.example.nl'" in v.message
+    found = list(check_urls(make_bericht(0, bericht_tekst="a www.x.nl, b www.y.nl. c")))
+    assert [f.message.split("'")[1] for f in found] == ["www.x.nl", "www.y.nl"]
+    assert list(check_urls(make_bericht(0, bericht_tekst="Zie ë www.é.nl en http://x.nl nu"))) == []
+    assert list(check_urls(make_bericht(0, bericht_tekst="geen adres, wel http"))) == []
+
+
+def test_bijlagen_size_message_lists_each_bijlage():
+    b = bericht_with(make_pdf(pad_to=300_000), make_pdf(pad_to=250_000))
+    (v,) = check_bijlagen_size(b)
+    assert (v.rule, v.path) == ("BIJ-03", "bericht.bijlagen")
+    assert "the Bijlagen are 550,000 bytes together (Bijlage 1: 300,000, Bijlage 2: 250,000)" in v.message
+    assert "at most 500,000 allowed" in v.message
+
+
+def test_volgorde_messages_say_what_each_place_must_hold():
+    pdf = make_pdf()
+    (v,) = check_volgorde(bericht_with(pdf, volgorde=(2,)), "berichten[4]")
+    assert v.path == "berichten[4].bijlagen[0].volgorde"
+    assert v.message.startswith("Volgorde is 2; with one Bijlage it must be 1 (Bijlagen are numbered 1, 2")
+    first, second = check_volgorde(bericht_with(pdf, pdf, volgorde=(2, 1)))
+    assert first.message.startswith("Volgorde is 2; the 1st Bijlage must be 1 (")
+    assert second.message.startswith("Volgorde is 1; the 2nd Bijlage must be 2 (")
+    (only,) = check_volgorde(bericht_with(pdf, pdf, volgorde=(1, 3)))
+    assert only.message.startswith("Volgorde is 3; the 2nd Bijlage must be 2 (")
+    assert "Bericht.create()" in only.message
+
+
+def test_pdf_messages_name_the_bijlage_and_the_problem():
+    b = bericht_with(not_a_pdf(), encrypted_pdf(pdfa="2a"))
+    found = list(check_bijlagen_pdf(b, profile(), "berichten[6]"))
+    assert [(v.path, v.severity) for v in found] == [
+        ("berichten[6].bijlagen[0].inhoud", Severity.ERROR),
+        ("berichten[6].bijlagen[1].inhoud", Severity.ERROR),
+    ]
+    assert found[0].message.startswith("Bijlage 1 is not a PDF (no %PDF- header in its first 1024 bytes)")
+    assert found[1].message.startswith("Bijlage 2 is an encrypted PDF (password or permissions)")
+    (v,) = check_bijlagen_pdf(bericht_with(pdf_without_eof()), profile())
+    assert v.message.startswith("Bijlage 1 has no %%EOF marker at its end")
+    (v,) = check_bijlagen_pdf(bericht_with(make_pdf(pdfa="1b")), profile())
+    assert v.message.startswith("Bijlage 1 declares PDF/A-1b; Logius asks for PDF/A-1a or PDF/A-2a")
+    (v,) = check_bijlagen_pdf(bericht_with(make_pdf(pdfa=None)), profile())
+    assert v.message.startswith("Bijlage 1 declares no PDF/A conformance; Logius asks for")
+
+
+def test_in_a_batch_every_letter_rule_points_at_its_letter():
+    berichten = [
+        make_bericht(0),
+        make_bericht(1, bericht_tekst="Regel\\r\\nZie:https://x.nl", bijlagen=[not_a_pdf()]),
+        make_bericht(2, bijlagen=[make_pdf(pad_to=500_001)]),
+    ]
+    batch = Batch(afzender=TEST_OIN, berichten=berichten, aanmaak_datum=FIXED_NOW)
+    report = check_batch(batch, profile())
+    assert [(v.rule, v.path) for v in report] == [
+        ("BER-06", "berichten[1].bericht_tekst"),
+        ("BER-07", "berichten[1].bericht_tekst"),
+        ("BIJ-02", "berichten[1].bijlagen[0].inhoud"),
+        ("BIJ-03", "berichten[2].bijlagen"),
+    ]
+    used = check_batch(batch, profile(), used_bericht_ids={berichten[2].bericht_id})
+    assert ("BER-01", "berichten[2].bericht_id") in [(v.rule, v.path) for v in used]
+    paths = [v.path for v in check_bericht(berichten[1], profile(), now=FIXED_NOW)]
+    assert paths == ["bericht.bericht_tekst", "bericht.bericht_tekst", "bericht.bijlagen[0].inhoud"]
+
+
+def test_check_batch_passes_a_known_size_and_works_without_a_profile():
+    batch = make_batch(2)
+    (v,) = check_batch(batch, serialized_size=MAX_BATCH_BYTES + 1).violations
+    assert (v.rule, v.path) == ("BATCH-02", "")
+    assert "100,000,001 bytes serialized" in v.message
+    assert check_batch(batch, None, serialized_size=MAX_BATCH_BYTES).violations == ()
