@@ -95,3 +95,61 @@ def test_export_into_a_closed_pipe_exits_quietly(tmp_path):
     assert process.wait(timeout=60) == Exit.OK
     assert header.startswith(b"referentie") or b"," in header
     assert stderr == b"", stderr.decode()
+
+
+def test_tariff_counts_free_units_and_compares_with_paper():
+    from decimal import Decimal
+
+    from mobb_sdk.tariff import Tariff, run_cost
+
+    cost = run_cost(digital=1500, paper=200, tariff=Tariff(paper_per_letter=Decimal("0.95")))
+    assert (cost.free_units, cost.billable_units, cost.digital_cost) == (1000, 500, Decimal("160.00"))
+    assert (cost.paper_cost, cost.total, cost.saving) == (
+        Decimal("190.00"),
+        Decimal("350.00"),
+        Decimal("1265.00"),
+    )
+    later = run_cost(digital=300, paper=0, units_used_before=900)
+    assert (later.free_units, later.billable_units, later.digital_cost) == (100, 200, Decimal("64.00"))
+    assert later.paper_cost is None and later.total == Decimal("64.00") and later.saving is None
+    assert run_cost(digital=10, paper=1).total is None  # paper letters without a paper price
+    import pytest
+
+    from mobb_sdk import ConfigurationError
+
+    with pytest.raises(ConfigurationError):
+        Tariff(per_unit=Decimal("-1"))
+    with pytest.raises(ConfigurationError):
+        run_cost(digital=-1, paper=0)
+
+
+def test_outbox_report_and_the_run_summary_say_what_it_cost(tmp_path):
+    from mobb_sdk import Client
+    from tests.outbox_support import config, simulator
+
+    sim = simulator(30)
+    path = tmp_path / "o.outbox"
+    with Outbox(path, afzender=OIN) as outbox, Client(config(), transport=sim.transport()) as client:
+        outbox.enqueue_many(letters(30))
+        summary = outbox.run(client, wait=5, poll_interval=0.0)
+    digital = summary.outcomes[mobb_outcome("delivered")]
+    paper = summary.outcomes[mobb_outcome("paper")]
+    assert digital and paper and digital + paper == 30
+    assert summary.cost().digital == digital
+
+    data = json.loads(
+        run("outbox", "report", str(path), "--json", "--units-used", "990", "--paper-cost", "1").output
+    )
+    cost = data["cost"]
+    assert (cost["letters_digital"], cost["letters_paper"]) == (digital, paper)
+    assert cost["free_units"] == 10 and cost["billable_units"] == digital - 10
+    assert cost["digital_cost_eur"] == f"{0.32 * (digital - 10):.2f}"
+    assert cost["all_paper_cost_eur"] == f"{30:.2f}"
+    text = run("outbox", "report", str(path), "--tariff", "0.5", "--free-units", "0").output
+    assert f"EUR {0.5 * digital:,.2f}" in text and "no paper price given" in text
+
+
+def mobb_outcome(name: str):
+    from mobb_sdk.outbox import OutcomeStatus
+
+    return OutcomeStatus(name)

@@ -307,3 +307,15 @@ def test_check_reports_a_bad_bsn_with_its_line_and_checks_the_rest(served, tmp_p
     assert [x["where"] for x in data["invalid"]] == ["letters.csv line 3"]
     # The ebMS options are there too (one set of connection options for every command).
     assert "--ebms-url" in run("check", "--help", env=env).output
+
+
+def test_an_outbox_run_summary_has_a_cost_section(served, tmp_path):
+    sim, env = served
+    p = sim.world.persons
+    path = letters_csv(tmp_path, [f"{p[0].bsn.value},WOZ,WOZ,t,R-1,", f"{p[6].bsn.value},WOZ,WOZ,t,R-2,"])
+    args = ["send", str(path), "--outbox", str(tmp_path / "o.outbox"), *FAST]
+    text = run(*args, env=env).output
+    assert "cost: 1 letter(s) delivered digitally = 1 Logius unit(s)" in text and "1 on paper" in text
+    data = json.loads(run(*args, "--json", env=env).output)
+    assert data["cost"]["letters_digital"] == 1 and data["cost"]["letters_paper"] == 1
+    assert data["cost"]["tariff_per_unit_eur"] == "0.32"

@@ -42,6 +42,7 @@ from mobb_sdk._errors import (
     XmlSecurityError,
 )
 from mobb_sdk._ids import LOGIUS_OIN, NIL_GUID, Bsn, Oin, elfproef, new_guid
+from mobb_sdk._letters_io import LetterFileError, check_letter_file, read_letters, stable_bericht_id
 from mobb_sdk._models import (
     Abonnement,
     AbonnementAanvraag,
@@ -111,6 +112,7 @@ __all__ = [
     "FaultKind",
     "HttpStatusError",
     "InvalidValueError",
+    "LetterFileError",
     "MessageStatus",
     "MobbError",
     "Oin",
@@ -146,6 +148,7 @@ __all__ = [
     "__version__",
     "check_batch",
     "check_certificate_oin",
+    "check_letter_file",
     "converter",
     "create_ssl_context",
     "elfproef",
@@ -158,7 +161,9 @@ __all__ = [
     "manifest_hash",
     "new_guid",
     "oin_from_certificate",
+    "read_letters",
     "schema_manifest",
+    "stable_bericht_id",
     "to_dict",
     "to_json",
     "to_soap",

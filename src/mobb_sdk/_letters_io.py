@@ -89,6 +89,8 @@ class LetterFileError(InvalidValueError):
         where = " ".join(p for p in (source.name, record) if p)
         self.args = (f"{where}: {rule} {field or 'record'}: {message}",)
 
+    __module__ = "mobb_sdk"  # its public home
+
     @property
     def unreadable(self) -> bool:
         """True when the file as a whole cannot be read: not one letter's fault."""

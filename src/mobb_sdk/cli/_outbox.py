@@ -2,7 +2,8 @@
 
 ``mobb outbox send OUTBOX LETTERS...`` enqueues CSV/JSON files (all or none per file) and runs;
 ``run`` resumes or continues; ``status`` counts letters per state and outcome; ``export`` writes the
-letters of some outcomes as CSV or JSON (the paper list: ``--outcome paper --with-bsn``).
+letters of some outcomes as CSV or JSON (the paper list: ``--outcome paper --with-bsn``); ``report``
+says what the letters cost (Logius units and the tariff, against paper; ``mobb_sdk.tariff``).
 ``mobb send --outbox FILE`` is :func:`send_with_outbox`.
 
 Exit codes (``Exit``): 0 every letter has its final state and none failed; 1 a letter failed or a
@@ -16,6 +17,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -35,6 +37,7 @@ from mobb_sdk.outbox import (
     export_csv,
     export_json,
 )
+from mobb_sdk.tariff import FREE_UNITS_PER_YEAR, TARIFF_2022, Cost, Tariff, run_cost
 
 __all__ = ["outbox_group", "send_with_outbox"]
 
@@ -143,7 +146,7 @@ def _run(outbox: Outbox, connection: Mapping[str, Any], settings: Mapping[str, A
 
 def _report(summary: RunSummary, as_json: bool) -> NoReturn:
     if as_json:
-        emit_json(summary.to_dict())
+        emit_json({**summary.to_dict(), "cost": summary.cost().to_dict()})
     else:
         rows = [[s.value, f"{summary.states[s]:,}"] for s in _STATE_ORDER if summary.states.get(s)]
         click.echo(table(rows, ["state", "letters"]))
@@ -155,9 +158,55 @@ def _report(summary: RunSummary, as_json: bool) -> NoReturn:
             f"({summary.handovers_repeated:,} again), {summary.answers:,} answers, "
             f"{summary.overdue:,} overdue, in {summary.seconds:.1f} s"
         )
+        click.echo("\n" + _cost_text(summary.cost()))
         for error in summary.errors:
             click.echo(f"error: {error}", err=True)
     raise SystemExit(int(_exit_code(summary)))
+
+
+def _eur(amount: Decimal) -> str:
+    return f"EUR {amount:,.2f}"
+
+
+def _cost_text(cost: Cost) -> str:
+    """The cost section of a run summary (default tariff; `mobb outbox report` sets prices)."""
+    t = cost.tariff
+    text = (
+        f"cost: {cost.digital:,} letter(s) delivered digitally = {cost.digital:,} Logius unit(s); "
+        f"{cost.billable_units:,} beyond the {t.free_units:,} free a year (none used before) "
+        f"at {_eur(t.per_unit)}: {_eur(cost.digital_cost)}; {cost.paper:,} on paper"
+    )
+    return text + " (prices and earlier use: mobb outbox report)"
+
+
+def _cost_rows(cost: Cost, counts: Mapping[OutcomeStatus, int]) -> list[list[str]]:
+    t = cost.tariff
+    rows = [
+        ["letters delivered digitally", f"{cost.digital:,}"],
+        ["letters on paper", f"{cost.paper:,}"],
+    ]
+    rows.extend(
+        [f"letters {o.value}", f"{counts.get(o, 0):,}"]
+        for o in (OutcomeStatus.FAILED, OutcomeStatus.PENDING)
+        if counts.get(o, 0)
+    )
+    rows += [
+        ["Logius units used", f"{cost.digital:,}"],
+        ["units used before this year", f"{cost.units_used_before:,}"],
+        [f"free units (of {t.free_units:,} a year)", f"{cost.free_units:,}"],
+        [f"billable units x {_eur(t.per_unit)}", f"{cost.billable_units:,}"],
+        ["cost Berichtenbox", _eur(cost.digital_cost)],
+    ]
+    if t.paper_per_letter is None or cost.paper_cost is None:
+        rows.append(["cost paper", "no paper price given (--paper-cost)"])
+    else:
+        rows.append([f"cost paper ({cost.paper:,} x {_eur(t.paper_per_letter)})", _eur(cost.paper_cost)])
+    if cost.total is not None:
+        rows.append(["total", _eur(cost.total)])
+    if cost.all_paper_cost is not None and cost.saving is not None:
+        rows.append(["all on paper would cost", _eur(cost.all_paper_cost)])
+        rows.append(["saving", _eur(cost.saving)])
+    return rows
 
 
 def _exit_code(summary: RunSummary) -> Exit:
@@ -380,3 +429,68 @@ def export_command(
         raise SystemExit(int(Exit.OK)) from None
     if output is not None:
         click.echo(f"{n:,} letter(s) written to {output}", err=True)
+
+
+@outbox_group.command("report")
+@click.argument("outbox", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--tariff",
+    "per_unit",
+    type=click.FloatRange(min=0),
+    default=float(TARIFF_2022),
+    show_default=True,
+    help="EUR per Berichtenbox delivery (the 2022 advance tariff, excl. VAT).",
+)
+@click.option(
+    "--free-units",
+    type=click.IntRange(min=0),
+    default=FREE_UNITS_PER_YEAR,
+    show_default=True,
+    help="Units a year Logius does not charge for.",
+)
+@click.option(
+    "--units-used",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Units of this year used before these letters (other runs, logins).",
+)
+@click.option(
+    "--paper-cost",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="EUR per letter on paper (printing and postage): adds the paper cost and the saving.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def report_command(
+    outbox: Path,
+    per_unit: float,
+    free_units: int,
+    units_used: int,
+    paper_cost: float | None,
+    as_json: bool,
+) -> None:
+    """What the letters of OUTBOX cost: delivered digitally (Logius units at the tariff, after the free
+    units of the year) and on paper, and what all of them on paper would have cost (no network)."""
+    try:
+        tariff = Tariff(
+            per_unit=Decimal(str(per_unit)),
+            free_units=free_units,
+            paper_per_letter=None if paper_cost is None else Decimal(str(paper_cost)),
+        )
+        with Outbox(outbox) as box:
+            counts = box.outcome_counts()
+    except ConfigurationError as exc:
+        fail(exc, Exit.USAGE, as_json=as_json)
+    except MobbError as exc:
+        fail(exc, Exit.UNREADABLE, as_json=as_json)
+    cost = run_cost(
+        digital=counts.get(OutcomeStatus.DELIVERED, 0),
+        paper=counts.get(OutcomeStatus.PAPER, 0),
+        tariff=tariff,
+        units_used_before=units_used,
+    )
+    if as_json:
+        emit_json({"outcomes": {o.value: n for o, n in counts.items()}, "cost": cost.to_dict()})
+        return
+    click.echo(table(_cost_rows(cost, counts), ["", "value"]))

@@ -39,6 +39,7 @@ from mobb_sdk.outbox._crash import crash_point
 from mobb_sdk.outbox._states import BatchState, LetterState
 from mobb_sdk.outbox._store import Answer, BatchRow, LetterRow, OutboxStore
 from mobb_sdk.outbox._xml import header_size, write_stored_batch
+from mobb_sdk.tariff import Cost, Tariff, run_cost
 
 if TYPE_CHECKING:
     from mobb_sdk.outbox._outbox import Outbox
@@ -108,6 +109,16 @@ class RunSummary:
     def complete(self) -> bool:
         """True when every letter has a final state (``result_overdue`` is not one)."""
         return all(state.is_final for state, n in self.states.items() if n)
+
+    def cost(self, tariff: Tariff | None = None, *, units_used_before: int = 0) -> Cost:
+        """What the outbox's letters cost: those delivered digitally (one Logius unit each) and those on
+        paper, under ``tariff`` (default: 2022's, no paper price); see :mod:`mobb_sdk.tariff`."""
+        return run_cost(
+            digital=self.outcomes.get(OutcomeStatus.DELIVERED, 0),
+            paper=self.outcomes.get(OutcomeStatus.PAPER, 0),
+            tariff=tariff,
+            units_used_before=units_used_before,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
