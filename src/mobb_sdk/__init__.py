@@ -8,10 +8,12 @@ and one error tree under :class:`MobbError`. Everything public is importable fro
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from mobb_sdk._client import AsyncClient, Client
 from mobb_sdk._codec import from_soap, from_xml, to_soap, to_xml, write_batch
 from mobb_sdk._config import ENV_VARS, ClientConfig, EbmsConfig, Timeouts, TlsConfig, WusConfig
-from mobb_sdk._convert import converter, from_dict, from_json, to_dict, to_json
 from mobb_sdk._delivery import Outcome, OutcomeStatus
 from mobb_sdk._ebms import (
     CollectedResults,
@@ -75,7 +77,30 @@ from mobb_sdk._validation import validate
 from mobb_sdk._violations import Report, Severity, Violation
 from mobb_sdk._xsd_validation import Backend
 
+if TYPE_CHECKING:
+    from mobb_sdk._convert import converter, from_dict, from_json, to_dict, to_json
+
 __version__ = "0.1.0"
+
+#: Public names loaded on first use (PEP 562), so ``import mobb_sdk`` stays light: the dict/JSON
+#: converter needs cattrs (about 10 ms to import), which nothing else loads.
+_LAZY: dict[str, str] = dict.fromkeys(
+    ("converter", "from_dict", "from_json", "to_dict", "to_json"), "mobb_sdk._convert"
+)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "ENV_VARS",

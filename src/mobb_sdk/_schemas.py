@@ -23,21 +23,22 @@ manifest after editing a schema with ``python -m mobb_sdk._schemas --write-manif
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import sys
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import xmlschema
 from lxml import etree
-from xmlschema.loaders import SchemaLoader
-from xmlschema.utils.urls import normalize_url
 
 from mobb_sdk._bundled import bundled_dir
 from mobb_sdk._errors import DocumentTypeError, SchemaError
 from mobb_sdk._namespaces import ABO, BER, BVS, RES, SH, VAL, VALT
+
+if TYPE_CHECKING:  # xmlschema (about 100 ms to import) loads only when its backend is first used
+    import xmlschema
 
 __all__ = [
     "MANIFEST_NAME",
@@ -363,32 +364,38 @@ def _compile_lxml(files: Mapping[str, bytes], main: str) -> etree.XMLSchema:
     return schema
 
 
-class _BundledLoader(SchemaLoader):
-    """xmlschema loader that serves imports from the verified bytes and refuses anything else.
+@functools.cache
+def _bundled_loader() -> type[Any]:
+    """The xmlschema loader class that serves imports from the verified bytes and refuses anything else.
 
     xmlschema treats an import that fails to load as a warning (per the XSD spec); raising SchemaError
-    here, which it does not catch, makes it an error as the design asks.
+    here, which it does not catch, makes it an error as the design asks. Defined on first use, so
+    xmlschema is imported only when its backend is.
     """
+    from xmlschema.loaders import SchemaLoader
 
-    files: ClassVar[Mapping[str, bytes]] = {}
-    urls: ClassVar[Mapping[str, str]] = {}
+    class _BundledLoader(SchemaLoader):
+        files: ClassVar[Mapping[str, bytes]] = {}
+        urls: ClassVar[Mapping[str, str]] = {}
 
-    def load_schema(
-        self,
-        source: Any,
-        namespace: str | None = None,
-        base_url: str | None = None,
-        build: bool = False,
-        partial: bool = False,
-    ) -> Any:
-        if isinstance(source, str):
-            name = self.urls.get(source)
-            if name is None or name not in self.files:
-                raise SchemaError(
-                    f"cannot resolve schema location {source!r}: only bundled schemas may be imported"
-                )
-            source = self.files[name].decode("utf-8")
-        return super().load_schema(source, namespace, base_url, build, partial)
+        def load_schema(
+            self,
+            source: Any,
+            namespace: str | None = None,
+            base_url: str | None = None,
+            build: bool = False,
+            partial: bool = False,
+        ) -> Any:
+            if isinstance(source, str):
+                name = self.urls.get(source)
+                if name is None or name not in self.files:
+                    raise SchemaError(
+                        f"cannot resolve schema location {source!r}: only bundled schemas may be imported"
+                    )
+                source = self.files[name].decode("utf-8")
+            return super().load_schema(source, namespace, base_url, build, partial)
+
+    return _BundledLoader
 
 
 _XSD_REFERENCES = ("import", "include", "redefine", "override")
@@ -422,11 +429,14 @@ def _check_locations(files: Mapping[str, bytes], main: str) -> None:
 
 
 def _compile_xmlschema(files: Mapping[str, bytes], main: str, directory: Path) -> xmlschema.XMLSchema10:
+    import xmlschema
+    from xmlschema.utils.urls import normalize_url
+
     _check_locations(files, main)
     base_url = directory.as_posix().rstrip("/") + "/"
     # The normalised URL of every name a schemaLocation may use, as xmlschema will compute it.
     urls = {normalize_url(location, base_url): target for location, target in _LOCATIONS.items()}
-    loader = type("_Loader", (_BundledLoader,), {"files": dict(files), "urls": urls})
+    loader = type("_Loader", (_bundled_loader(),), {"files": dict(files), "urls": urls})
     try:
         return xmlschema.XMLSchema10(
             files[main].decode("utf-8"),

@@ -24,16 +24,17 @@ import copy
 import enum
 import re
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple, Protocol, cast
+from typing import TYPE_CHECKING, NamedTuple, Protocol, cast
 
 import xmlschema
 from lxml import etree
-from xmlschema.validators import XsdGroup
-from xmlschema.validators.exceptions import XMLSchemaChildrenValidationError, XMLSchemaValidationError
 
 from mobb_sdk._namespaces import BER, BVS
 from mobb_sdk._schemas import NAMESPACES, DocumentKind, SchemaSet, default_schema_set, kind_of
 from mobb_sdk._violations import Report, Severity, Violation
+
+if TYPE_CHECKING:  # xmlschema loads only when its backend is first used (about 100 ms to import)
+    from xmlschema.validators.exceptions import XMLSchemaValidationError
 
 __all__ = ["Backend", "element_path", "is_valid", "validate_tree"]
 
@@ -342,6 +343,9 @@ def _findings_around_unresolved_types(
 
 
 def _xmlschema_finding(root: etree._Element, error: XMLSchemaValidationError) -> _Finding:
+    from xmlschema.validators import XsdGroup
+    from xmlschema.validators.exceptions import XMLSchemaChildrenValidationError
+
     elem = error.elem if isinstance(error.elem, etree._Element) else root
     reason = error.reason or str(error.message)
     if isinstance(error, XMLSchemaChildrenValidationError):
