@@ -26,7 +26,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, NamedTuple, Protocol, cast
 
-import xmlschema
 from lxml import etree
 
 from mobb_sdk._namespaces import BER, BVS
@@ -34,6 +33,7 @@ from mobb_sdk._schemas import NAMESPACES, DocumentKind, SchemaSet, default_schem
 from mobb_sdk._violations import Report, Severity, Violation
 
 if TYPE_CHECKING:  # xmlschema loads only when its backend is first used (about 100 ms to import)
+    import xmlschema
     from xmlschema.validators.exceptions import XMLSchemaValidationError
 
 __all__ = ["Backend", "element_path", "is_valid", "validate_tree"]
