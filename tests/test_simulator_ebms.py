@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from mobb_sdk import ConfigurationError
 from mobb_sdk.simulator import (
     BB_SERVICE,
     DEFAULT_CPA_ID,
@@ -77,30 +78,40 @@ def test_client_chosen_message_id_and_duplicate(client):
     body = send_body(b"<x/>", messageId="mine-1@app")
     assert client.post("/ebms/messages", json=body).text == "mine-1@app"
     again = client.post("/ebms/messages", json=body)
-    assert again.status_code == 400
+    # ebms-core's database refuses the duplicate key: a 500 with the exception's text.
+    assert again.status_code == 500
+    assert again.headers["content-type"].startswith("text/plain")
     assert "already exists" in again.text
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"cpaId": "nope"}, "CPA nope not found"),
-        ({"cpaId": ""}, "cpaId is required"),
-        ({"fromPartyId": "urn:osb:oin:00000099000000002000"}, "fromPartyId"),
-        ({"fromPartyId": DEFAULT_SENDER_OIN.value}, "fromPartyId"),  # a bare OIN does not match the CPA
-        ({"toPartyId": "urn:osb:oin:00000099000000003000"}, "toPartyId"),
-        ({"fromRole": "SP"}, "fromRole"),
-        ({"service": "urn:other"}, "service"),
-        ({"action": "GLOBE-R-A-Request"}, "action"),
-        ({"action": None}, "action is required"),
+        ({"cpaId": "nope"}, "No CPA found for message.cpaId=nope"),
+        ({"fromPartyId": "urn:osb:oin:00000099000000002000"}, "No CanSend action found for"),
+        # a bare OIN does not match the CPA
+        ({"fromPartyId": DEFAULT_SENDER_OIN.value}, "No CanSend action found for"),
+        ({"toPartyId": "urn:osb:oin:00000099000000003000"}, "No CanReceive action found for"),
+        ({"fromRole": "SP"}, "fromRole=SP"),
+        ({"service": "urn:other"}, "service=urn:other"),
+        ({"action": "GLOBE-R-A-Request"}, "action=GLOBE-R-A-Request"),
+        ({"action": None}, "action=None"),
     ],
 )
-def test_send_refuses_bad_properties(client, change, message):
+def test_send_validation_against_the_cpa_is_a_500_with_its_text(client, change, message):
     body = send_body(b"<x/>")
     body["properties"].update(change)
     response = client.post("/ebms/messages", json=body)
-    assert response.status_code == 400
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/plain")
     assert message in response.text
+    assert client.get("/ebms/messages/unprocessed").json() == []  # nothing was stored
+
+
+def test_send_without_cpa_id_is_refused_by_the_json_layer(client):
+    body = send_body(b"<x/>")
+    body["properties"]["cpaId"] = None
+    assert client.post("/ebms/messages", json=body).status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -118,9 +129,8 @@ def test_send_refuses_bad_json(client, body):
 @pytest.mark.parametrize(
     ("sources", "message"),
     [
-        ([], "non-empty"),
-        ([{"contentType": "text/xml"}], "base64 'content'"),
         ([{"contentType": "text/xml", "content": "***"}], "not base64"),
+        ([{"contentType": "text/xml", "content": 5}], "not base64"),
         ([{"content": "PHgvPg=="}], "contentType"),
     ],
 )
@@ -130,6 +140,22 @@ def test_send_refuses_bad_data_sources(client, sources, message):
     response = client.post("/ebms/messages", json=body)
     assert response.status_code == 400
     assert message in response.text
+
+
+@pytest.mark.parametrize("sources", [[], None])
+def test_send_with_no_data_sources_is_accepted(client, sim, sources):
+    body = send_body(b"<x/>")
+    if sources is None:
+        del body["dataSources"]
+    else:
+        body["dataSources"] = sources
+    response = client.post("/ebms/messages", json=body)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    got = client.get(f"/ebms/messages/{response.text}").json()
+    assert got["dataSources"] == []
+    # GLOBE gets an empty document: the batch is answered as unreadable (nil GUID).
+    assert sim.inspect.batches()[-1].message_id == response.text
 
 
 def test_resend_gives_new_id_same_conversation(client, sim):
@@ -168,8 +194,16 @@ def test_unprocessed_filters_and_max_nr(client, sim):
     assert client.get("/ebms/messages/unprocessed", params={"cpaId": "other"}).json() == []
     [result] = result_ids(client, refToMessageId=second)
     assert client.get("/ebms/messages/unprocessed", params={"messageId": result}).json() == [result]
-    assert client.get("/ebms/messages/unprocessed", params={"maxNr": "x"}).status_code == 400
-    assert client.get("/ebms/messages/unprocessed", params={"maxNr": "-1"}).status_code == 400
+    # ebms-core: maxNr absent or 0 is no limit; a value that is no integer fails the JAX-RS conversion.
+    assert client.get("/ebms/messages/unprocessed", params={"maxNr": 0}).json() == everything
+    assert client.get("/ebms/messages/unprocessed", params={"maxNr": 100}).json() == everything
+    bad = client.get("/ebms/messages/unprocessed", params={"maxNr": "x"})
+    assert bad.status_code == 404 and bad.content == b""
+    assert client.get("/ebms/messages/unprocessed", params={"maxNr": "-1"}).status_code == 500
+    # A role filters only together with its party.
+    assert len(client.get("/ebms/messages/unprocessed", params={"toRole": "XX"}).json()) == 3
+    with_party = {"toPartyId": DEFAULT_SENDER_OIN.party_id, "toRole": "XX"}
+    assert client.get("/ebms/messages/unprocessed", params=with_party).json() == []
 
 
 def test_patch_and_process_true_mark_processed(client, sim):
@@ -178,28 +212,70 @@ def test_patch_and_process_true_mark_processed(client, sim):
     first, second = result_ids(client)
     assert client.patch(f"/ebms/messages/{first}").status_code == 204
     assert client.patch(f"/ebms/messages/{first}").status_code == 204  # idempotent
-    assert client.get(f"/ebms/messages/{first}/status").json()["status"] == "PROCESSED"
+    assert client.get(f"/ebms/messages/{first}").json()["properties"]["messageStatus"] == "PROCESSED"
     payload_of(client, second, process="true")
     assert result_ids(client) == []
     assert client.get(f"/ebms/messages/{second}").json()["properties"]["messageStatus"] == "PROCESSED"
-    assert client.patch("/ebms/messages/unknown").status_code == 404
-    assert client.get(f"/ebms/messages/{first}", params={"process": "maybe"}).status_code == 400
+    # ebms-core: 204 for any id, known or not, sent or received.
+    assert client.patch("/ebms/messages/unknown").status_code == 204
     fetched = {m.message_id: m for m in sim.inspect.incoming_messages()}
-    assert fetched[first].fetched == 0 and fetched[first].processed_at is not None
+    assert fetched[first].fetched == 1 and fetched[first].processed_at is not None
     assert fetched[second].fetched == 2
 
 
-def test_status_values_and_404(client, sim):
-    sent = send(client, batch(letter(ANNA)))
-    body = client.get(f"/ebms/messages/{sent}/status").json()
-    assert body["status"] == "DELIVERED"
-    datetime.fromisoformat(body["timestamp"])
-    assert client.get("/ebms/messages/nope/status").status_code == 404
-    assert client.get("/ebms/messages/nope").status_code == 404
-    # Statuses of incoming messages an application may meet, readable by id.
+@pytest.mark.parametrize(
+    ("value", "processes"), [("true", True), ("TRUE", True), ("maybe", False), ("1", False)]
+)
+def test_process_is_a_java_boolean(client, value, processes):
+    send(client, batch(letter(ANNA)))
+    [result] = result_ids(client)
+    got = client.get(f"/ebms/messages/{result}", params={"process": value})
+    assert got.status_code == 200
+    assert got.json()["properties"]["messageStatus"] == ("PROCESSED" if processes else "RECEIVED")
+
+
+def test_unknown_message_is_404_with_an_empty_body(client):
+    for response in (
+        client.get("/ebms/messages/nope"),
+        client.get("/ebms/messages/nope", params={"process": "true"}),
+        client.get("/ebms/messages/nope/status"),
+        client.put("/ebms/messages/nope"),
+        client.get("/ebms/messages/mtom/nope"),
+    ):
+        assert response.status_code == 404
+        assert response.content == b""
+
+
+def test_status_is_the_answer_of_logius_msh_not_the_local_status():
+    sim = Simulator(clock=Clock(NOW), delivery_delay=5, result_delay=10)
+    with httpx.Client(transport=sim.transport(), base_url=EBMS) as c:
+        sent = send(c, batch(letter(ANNA)))
+        # Still CREATED here: Logius' MSH does not know it yet.
+        assert c.get(f"/ebms/messages/{sent}/status").json() == {"status": "NOT_RECOGNIZED"}
+        sim.advance(5)
+        body = c.get(f"/ebms/messages/{sent}/status").json()
+        assert body["status"] == "RECEIVED"
+        assert body["timestamp"].endswith("Z")
+        sim.advance(10)  # GLOBE answered: Logius processed it
+        assert c.get(f"/ebms/messages/{sent}/status").json()["status"] == "PROCESSED"
+        [result] = result_ids(c)
+        # A message Logius sent is not one it received.
+        assert c.get(f"/ebms/messages/{result}/status").json() == {"status": "NOT_RECOGNIZED"}
+        sim.faults.delivery_event("FAILED")
+        failed = send(c, batch(letter(ANNA)))
+        sim.advance(5)
+        assert c.get(f"/ebms/messages/{failed}/status").json() == {"status": "NOT_RECOGNIZED"}
+        sim.peer_available = False
+        silent = c.get(f"/ebms/messages/{sent}/status")
+        assert silent.status_code == 500 and silent.text == "No response received!"
+        assert c.get("/ebms/messages/nope/status").status_code == 404
+
+
+def test_status_values_by_id_and_404(client, sim):
+    # Statuses of incoming messages an application may meet, readable by id (GET, messageStatus).
     for status in ("UNAUTHORIZED", "NOT_RECOGNIZED", "FAILED", "FORWARDED", "RECEIVED"):
         mid = sim.inject_message("Other", b"<x/>", status=status)
-        assert client.get(f"/ebms/messages/{mid}/status").json()["status"] == status
+        assert client.get(f"/ebms/messages/{mid}").json()["properties"]["messageStatus"] == status
     with pytest.raises(ValueError, match="unknown message status"):
         sim.inject_message("Other", b"<x/>", status="LOST")
 
@@ -210,7 +286,7 @@ def test_every_status_value_is_reachable():
     with httpx.Client(transport=sim.transport(), base_url=EBMS) as c:
 
         def status(mid: str) -> str:
-            value: str = c.get(f"/ebms/messages/{mid}/status").json()["status"]
+            value: str = c.get(f"/ebms/messages/{mid}").json()["properties"]["messageStatus"]
             seen.add(value)
             return value
 
@@ -240,8 +316,13 @@ def test_events_filter_ack_and_types(client, sim):
     assert {"messageId": sent, "type": "DELIVERED"} in events
     assert {"messageId": failed, "type": "FAILED"} in events
     assert {"messageId": result, "type": "RECEIVED"} in events
-    only = client.get("/ebms/events/unprocessed", params={"eventTypes": "DELIVERED,FAILED"}).json()
+    only = client.get(
+        "/ebms/events/unprocessed", params=[("eventTypes", "DELIVERED"), ("eventTypes", "FAILED")]
+    ).json()
     assert {e["type"] for e in only} == {"DELIVERED", "FAILED"}
+    # One comma-separated value is no enum name: the parameter conversion fails (404).
+    joined = client.get("/ebms/events/unprocessed", params={"eventTypes": "DELIVERED,FAILED"})
+    assert joined.status_code == 404
     repeated = client.get(
         "/ebms/events/unprocessed", params=[("eventTypes", "FAILED"), ("eventTypes", "EXPIRED")]
     )
@@ -249,24 +330,46 @@ def test_events_filter_ack_and_types(client, sim):
     by_action = client.get("/ebms/events/unprocessed", params={"action": RESULT_ACTION}).json()
     assert by_action == [{"messageId": result, "type": "RECEIVED"}]
     assert len(client.get("/ebms/events/unprocessed", params={"maxNr": 1}).json()) == 1
-    assert client.get("/ebms/events/unprocessed", params={"eventTypes": "LOST"}).status_code == 400
+    assert len(client.get("/ebms/events/unprocessed", params={"maxNr": 0}).json()) == len(events)
+    assert client.get("/ebms/events/unprocessed", params={"eventTypes": "LOST"}).status_code == 404
     assert client.patch(f"/ebms/events/{sent}").status_code == 204
     remaining = client.get("/ebms/events/unprocessed").json()
     assert all(e["messageId"] != sent for e in remaining)
-    assert client.patch("/ebms/events/unknown").status_code == 404
+    assert client.patch("/ebms/events/unknown").status_code == 204
     acked = [e for e in sim.inspect.events() if e.processed_at is not None]
     assert [e.message_id for e in acked] == [sent]
+    # Acknowledging the RECEIVED event of a result also marks the result message processed.
+    assert client.patch(f"/ebms/events/{result}").status_code == 204
+    assert result_ids(client) == []
+    assert client.get(f"/ebms/messages/{result}").json()["properties"]["messageStatus"] == "PROCESSED"
 
 
-def test_ping(client):
-    ok = client.post(f"/ebms/ping/{DEFAULT_CPA_ID}/from/{DEFAULT_SENDER_OIN.party_id}/to/{LOGIUS_PARTY_ID}")
-    assert ok.status_code == 200
+def test_default_event_listener_stores_no_events():
+    sim = Simulator(event_listener="DEFAULT")
+    with httpx.Client(transport=sim.transport(), base_url=EBMS) as c:
+        send(c, batch(letter(ANNA)))
+        sim.faults.delivery_event("FAILED")
+        send(c, batch(letter(ANNA)))
+        sim.inject_message("Other", b"<x/>")
+        assert c.get("/ebms/events/unprocessed").json() == []
+        assert len(result_ids(c)) == 1  # results still arrive as messages
+    assert sim.inspect.events() == ()
+    with pytest.raises(ConfigurationError, match=r"eventListener\.type"):
+        Simulator(event_listener="JMS")
+
+
+def test_ping(client, sim):
+    path = f"/ebms/ping/{DEFAULT_CPA_ID}/from/{DEFAULT_SENDER_OIN.party_id}/to/{LOGIUS_PARTY_ID}"
+    ok = client.post(path)
+    assert ok.status_code == 204 and ok.content == b""
     unknown = client.post(f"/ebms/ping/nope/from/{DEFAULT_SENDER_OIN.party_id}/to/{LOGIUS_PARTY_ID}")
-    assert unknown.status_code == 404
+    assert unknown.status_code == 500 and unknown.text == "No CPA found for cpaId=nope"
     wrong = client.post(
         f"/ebms/ping/{DEFAULT_CPA_ID}/from/urn:osb:oin:00000099000000002000/to/{LOGIUS_PARTY_ID}"
     )
-    assert wrong.status_code == 400
+    assert wrong.status_code == 500 and "No fromParty found" in wrong.text
+    sim.peer_available = False
+    assert client.post(path).status_code == 500
 
 
 def test_cpas(client):
@@ -274,14 +377,14 @@ def test_cpas(client):
     cpa = client.get(f"/cpas/{DEFAULT_CPA_ID}")
     assert cpa.status_code == 200
     assert cpa.headers["content-type"].startswith("text/plain")
-    assert DEFAULT_SENDER_OIN.value in cpa.text and 'cpaid="cpa-mobb-demo"' in cpa.text
+    assert DEFAULT_SENDER_OIN.value in cpa.text and 'tp:cpaid="cpa-mobb-demo"' in cpa.text
     assert client.get("/cpas/nope").status_code == 404
 
 
 def test_unknown_routes_and_methods(client, sim):
     assert client.get("/nothing/here").status_code == 404
     assert client.get("http://simulator.test/elsewhere").status_code == 404
-    not_allowed = client.delete("/ebms/messages/x")
+    not_allowed = client.post("/ebms/messages/x")
     assert not_allowed.status_code == 405
     assert set(not_allowed.headers["allow"].split(", ")) == {"GET", "PUT", "PATCH"}
     assert client.get("/ebms/messages").status_code == 405

@@ -30,6 +30,7 @@ import httpx
 from mobb_sdk._config import ClientConfig
 from mobb_sdk._delivery import DeliveryTracker, Outcome, split_violations
 from mobb_sdk._ebms import (
+    MAX_LISTED,
     CollectedResults,
     Context,
     DeliveryEvent,
@@ -69,6 +70,26 @@ T = TypeVar("T")
 
 #: Event types a sender acts on.
 DELIVERY_EVENTS = (EventType.DELIVERED, EventType.FAILED, EventType.EXPIRED)
+
+
+class BoundedSet:
+    """A set of at most ``limit`` strings; adding past the limit forgets the oldest (issue 12)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._items: dict[str, None] = {}
+
+    def add(self, item: str) -> None:
+        self._items.pop(item, None)
+        self._items[item] = None
+        while len(self._items) > self.limit:
+            del self._items[next(iter(self._items))]
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 class Sleep(NamedTuple):
@@ -197,8 +218,11 @@ class BaseClient:
         self._profile = c.profile()
         self._rng = rng if rng is not None else random.Random()  # noqa: S311  (jitter, not secrets)
         self._clock = clock
-        # Incoming messages that are not results, or unreadable: fetched once, then left alone.
-        self._ignored: set[str] = set()
+        # Incoming messages that are not results, or unreadable: fetched once, then left alone. Bounded:
+        # past the limit the oldest are forgotten (fetched once more), so memory never grows with input.
+        self._ignored = BoundedSet(MAX_LISTED)
+        # Whether ebms-core stores events (eventListener.type=DAO): None until the first result shows it.
+        self._stores_events: bool | None = None
         if check_certificate:
             cert = c.tls.client_certificate()
             if cert is not None:
@@ -318,8 +342,11 @@ class BaseClient:
     def _op_events(self, types: Iterable[EventType], max_nr: int | None) -> Op[list[DeliveryEvent]]:
         ebms = self._require_ebms()
         ctx = Context("read delivery events")
+        limit = max_nr if max_nr is not None and max_nr > 0 else MAX_LISTED
         return (
-            yield from self._call(ebms.events_request(types, max_nr), lambda r: ebms.read_events(r, ctx), ctx)
+            yield from self._call(
+                ebms.events_request(types, max_nr), lambda r: ebms.read_events(r, ctx, limit), ctx
+            )
         )
 
     def _op_ack_event(self, event: DeliveryEvent | str) -> Op[bool]:
@@ -331,13 +358,22 @@ class BaseClient:
         )
 
     def _op_results(self, max_nr: int | None) -> Op[list[ResultMessage]]:
+        """At most ``max_nr`` messages fetched (GET), whatever the list holds; ``None`` or 0: as many as
+        one list answer gives (capped at :data:`MAX_LISTED`)."""
         ebms = self._require_ebms()
         ctx = Context("list result messages")
-        ids = yield from self._call(ebms.results_request(max_nr), lambda r: ebms.read_id_list(r, ctx), ctx)
+        budget = max_nr if max_nr is not None and max_nr > 0 else MAX_LISTED
+        # Ask for room to skip the messages already left alone, so they do not crowd out new ones.
+        asked = min(budget + len(self._ignored), MAX_LISTED) if max_nr else None
+        ids = yield from self._call(ebms.results_request(asked), lambda r: ebms.read_id_list(r, ctx), ctx)
         results: list[ResultMessage] = []
+        fetched = 0
         for message_id in ids:
             if message_id in self._ignored:
                 continue
+            if fetched >= budget:
+                break
+            fetched += 1
             get_ctx = Context(f"read message {message_id}")
             message = yield from self._call(
                 ebms.message_request(message_id), functools.partial(ebms.read_message, ctx=get_ctx), get_ctx
@@ -351,15 +387,47 @@ class BaseClient:
                 # Left unprocessed for an operator to look at in ebms-core; it must not block the rest.
                 self._ignored.add(message_id)
                 log.warning("result message %s cannot be read and is left unprocessed: %s", message_id, exc)
+        if results and self._stores_events is None:
+            yield from self._check_event_listener(results[0].message_id)
         return results
 
+    def _check_event_listener(self, message_id: str) -> Op[None]:
+        """With ``eventListener.type=DAO`` every received message has a RECEIVED event; none for a result
+        just listed means ebms-core stores no events: say so once. Results still settle the letters
+        (they are polled as messages), but FAILED and EXPIRED deliveries are never seen."""
+        ebms = self._require_ebms()
+        ctx = Context(f"read the RECEIVED event of {message_id}")
+        events = yield from self._call(
+            ebms.received_event_request(message_id), lambda r: ebms.read_events(r, ctx, 10), ctx
+        )
+        self._stores_events = any(e.message_id == message_id for e in events)
+        if not self._stores_events:
+            log.warning(
+                "ebms-core stores no events (no RECEIVED event for result message %s): it runs the "
+                "default event listener. Set eventListener.type=DAO in its properties, or failed and "
+                "expired deliveries will never be reported; results still arrive.",
+                message_id,
+            )
+
     def _op_ack_result(self, result: ResultMessage | str) -> Op[bool]:
+        """Mark the result message processed, then its RECEIVED event (so ebms-core's table of unprocessed
+        events does not grow); the second step is skipped when ebms-core stores no events."""
         ebms = self._require_ebms()
         message_id = result.message_id if isinstance(result, ResultMessage) else result
         ctx = Context(f"mark message {message_id} processed")
-        return (
-            yield from self._call(ebms.ack_message_request(message_id), lambda r: ebms.read_ack(r, ctx), ctx)
+        marked = yield from self._call(
+            ebms.ack_message_request(message_id), lambda r: ebms.read_ack(r, ctx), ctx
         )
+        if self._stores_events is not False:
+            event_ctx = Context(f"mark the events of message {message_id} processed")
+            try:
+                yield from self._call(
+                    ebms.ack_event_request(message_id), lambda r: ebms.read_ack(r, event_ctx), event_ctx
+                )
+            except TransportError as exc:
+                # The result is handled; an event left unprocessed is only clutter in ebms-core.
+                log.warning("%s failed (the result itself is marked): %s", event_ctx.what, exc)
+        return marked
 
     def _op_collect(self, receipts: Iterable[Receipt], ack: bool, max_nr: int | None) -> Op[CollectedResults]:
         results = yield from self._op_results(max_nr)
@@ -639,7 +707,9 @@ class Client(BaseClient):
         return self._drive(self._op_collect(list(receipts), ack, max_nr))
 
     def status(self, message_id: str) -> tuple[MessageStatus, datetime | None]:
-        """ebms-core's status of one message and when it was set."""
+        """What Logius' MSH answers about ``message_id`` (ebms-core sends it an ebMS StatusRequest):
+        RECEIVED, PROCESSED or FORWARDED with a time, else NOT_RECOGNIZED or UNAUTHORIZED. It is not the
+        local sending status: follow a sent batch through :meth:`events` and :meth:`results`."""
         return self._drive(self._op_status(message_id))
 
     def ping(self) -> None:

@@ -28,7 +28,14 @@ from lxml import etree
 
 from mobb_sdk._codec import batch_tree, from_xml
 from mobb_sdk._config import EbmsConfig, Timeouts
-from mobb_sdk._errors import HttpStatusError, MobbError, ProtocolError, ValidationError, scrub
+from mobb_sdk._errors import (
+    EbmsConfigurationError,
+    HttpStatusError,
+    MobbError,
+    ProtocolError,
+    ValidationError,
+    scrub,
+)
 from mobb_sdk._ids import NIL_GUID
 from mobb_sdk._models import Batch, BerichtResultaat, VerwerkingsResultaat
 from mobb_sdk._retry import parse_retry_after
@@ -38,6 +45,7 @@ from mobb_sdk._violations import Severity, Violation
 from mobb_sdk._xsd_validation import validate_tree
 
 __all__ = [
+    "MAX_LISTED",
     "CollectedResults",
     "DataSource",
     "DeliveryEvent",
@@ -54,6 +62,18 @@ __all__ = [
 ]
 
 _USER_AGENT: Final = "mobb-sdk"
+#: The most ids or events read from one list answer; the rest wait for the next call (issue 12: a
+#: hostile or huge list must not drive unbounded work).
+MAX_LISTED: Final = 10_000
+#: The texts of ebms-core's MessagePropertiesValidator: a 500 with one of them is a configuration error.
+_VALIDATION_TEXTS: Final = (
+    "No CPA found for",
+    "No CanSend action found for",
+    "No CanReceive action found for",
+    "No fromParty found for",
+    "No toParty found for",
+    "Action for to party does not match",
+)
 #: ebms-core message ids are short tokens (a UUID with a host part); anything longer is not one.
 _MAX_ID_LENGTH: Final = 512
 
@@ -282,6 +302,9 @@ def expect_status(response: httpx.Response, ok: Sequence[int], ctx: Context) -> 
         body = response.content.decode("utf-8", "replace")
     except httpx.ResponseNotRead:
         body = ""
+    if response.status_code == 500 and body.lstrip().startswith(_VALIDATION_TEXTS):
+        # ebms-core validated the call against its CPA and refused it: no retry can change that.
+        raise EbmsConfigurationError(f"{ctx.what} refused by ebms-core", body=body.strip())
     raise HttpStatusError(
         f"{ctx.what} failed",
         status=response.status_code,
@@ -494,18 +517,21 @@ class EbmsProtocol:
             "action": c.request_action,
             "eventTypes": [t.value for t in types],
         }
-        if max_nr is not None:
-            params["maxNr"] = str(max_nr)
+        if max_nr is not None and max_nr > 0:
+            params["maxNr"] = str(min(max_nr, MAX_LISTED))
         return self._request("GET", c.endpoint("ebms", "events", "unprocessed"), params=params)
 
-    def read_events(self, response: httpx.Response, ctx: Context) -> list[DeliveryEvent]:
+    def read_events(
+        self, response: httpx.Response, ctx: Context, limit: int = MAX_LISTED
+    ) -> list[DeliveryEvent]:
+        """The distinct events of the answer, at most ``limit`` of them."""
         expect_status(response, (200,), ctx)
         data = _json(response, ctx)
         if not isinstance(data, list):
             raise ctx.protocol_error("expected a JSON list of events")
         events: list[DeliveryEvent] = []
         seen: set[tuple[str, EventType]] = set()
-        for item in data:
+        for item in data[:MAX_LISTED]:
             if not isinstance(item, Mapping):
                 raise ctx.protocol_error("an event is not a JSON object")
             message_id = _str(item.get("messageId"), "messageId", ctx)
@@ -517,10 +543,24 @@ class EbmsProtocol:
             if (message_id, kind) not in seen:
                 seen.add((message_id, kind))
                 events.append(DeliveryEvent(message_id, kind))
+                if len(events) >= limit:
+                    break
         return events
 
     def ack_event_request(self, message_id: str) -> httpx.Request:
+        """``PATCH /ebms/events/{id}``: ebms-core marks every event of the message processed (and the
+        message itself, when it was RECEIVED)."""
         return self._request("PATCH", self.config.endpoint("ebms", "events", message_id))
+
+    def received_event_request(self, message_id: str) -> httpx.Request:
+        """The unprocessed RECEIVED event of one incoming message (none when ebms-core stores no events)."""
+        c = self.config
+        params: dict[str, str | list[str]] = {
+            "cpaId": c.cpa_id,
+            "messageId": message_id,
+            "eventTypes": [EventType.RECEIVED.value],
+        }
+        return self._request("GET", c.endpoint("ebms", "events", "unprocessed"), params=params)
 
     # -- incoming messages -----------------------------------------------------------------------------
 
@@ -534,16 +574,24 @@ class EbmsProtocol:
             "service": c.service,
             "action": c.result_action,
         }
-        if max_nr is not None:
-            params["maxNr"] = str(max_nr)
+        if max_nr is not None and max_nr > 0:
+            params["maxNr"] = str(min(max_nr, MAX_LISTED))
         return self._request("GET", c.endpoint("ebms", "messages", "unprocessed"), params=params)
 
-    def read_id_list(self, response: httpx.Response, ctx: Context) -> list[str]:
+    def read_id_list(self, response: httpx.Response, ctx: Context, limit: int = MAX_LISTED) -> list[str]:
+        """The distinct ids of a list answer, at most ``limit`` of them (the first ones, in order)."""
         expect_status(response, (200,), ctx)
         data = _json(response, ctx)
-        if not isinstance(data, list) or not all(isinstance(i, str) and i for i in data):
+        if not isinstance(data, list):
             raise ctx.protocol_error("expected a JSON list of message ids")
-        return list(dict.fromkeys(data))
+        ids: dict[str, None] = {}
+        for item in data:
+            if not isinstance(item, str) or not item or len(item) > _MAX_ID_LENGTH:
+                raise ctx.protocol_error("expected a JSON list of message ids")
+            ids[item] = None
+            if len(ids) >= limit:
+                break
+        return list(ids)
 
     def message_request(self, message_id: str, *, process: bool = False) -> httpx.Request:
         return self._request(
@@ -634,6 +682,7 @@ class EbmsProtocol:
     # -- status and ping --------------------------------------------------------------------------------
 
     def status_request(self, message_id: str) -> httpx.Request:
+        """``GET /ebms/messages/{id}/status``: ebms-core asks the other MSH (an ebMS StatusRequest)."""
         return self._request("GET", self.config.endpoint("ebms", "messages", message_id, "status"))
 
     def read_status(self, response: httpx.Response, ctx: Context) -> tuple[MessageStatus, datetime | None]:

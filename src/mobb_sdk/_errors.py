@@ -11,6 +11,9 @@
     │   └── DocumentTypeError       well-formed XML, but not a document of the interface (root, namespace)
     ├── ConversionError             a plain dict/JSON value cannot be turned into a model (``.errors``)
     ├── ConfigurationError          missing or contradictory settings (URLs, CPA, certificates, world files)
+    │   ├── CpaError                a CPA that cannot be used: ``.problems``, ``.structural``
+    │   └── EbmsConfigurationError  ebms-core refused a call as not matching its CPA (HTTP 500 and its
+    │                               text in ``.body``): fix the configuration; never retried
     └── TransportError              an exchange with ebms-core or the WUS service failed (``.retryable``)
         ├── ConnectionFailed        no connection, or it broke before an answer came (retryable)
         ├── TransportTimeout        connect, read, write or pool timeout (retryable)
@@ -68,8 +71,10 @@ __all__ = [
     "ConfigurationError",
     "ConnectionFailed",
     "ConversionError",
+    "CpaError",
     "DependentServiceFaultError",
     "DocumentTypeError",
+    "EbmsConfigurationError",
     "HttpStatusError",
     "InvalidValueError",
     "MobbError",
@@ -151,6 +156,30 @@ class ConversionError(MobbError):
 
 class ConfigurationError(MobbError):
     """Settings are missing or contradict each other (an endpoint, the CPA, a certificate, a world file)."""
+
+
+class CpaError(ConfigurationError):
+    """A CPA that cannot be used: ``problems`` lists what is wrong; ``structural`` is True when it is not
+    a usable CPP/CPA 2.0 document at all (ebms-core answers 400), False when it is one but not an
+    agreement for this connection or not valid now (ebms-core answers 500)."""
+
+    def __init__(self, problems: Sequence[str], *, structural: bool) -> None:
+        self.problems = tuple(problems)
+        self.structural = structural
+        shown = "; ".join(self.problems[:5])
+        more = f" (and {len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
+        super().__init__(f"the CPA cannot be used: {shown}{more}")
+
+
+class EbmsConfigurationError(ConfigurationError):
+    """ebms-core refused a call because it does not match a CPA it holds (unknown CPA, party, role, service
+    or action): it answers HTTP 500 with its validation text, kept (masked) in ``body``. Retrying cannot
+    help; fix the configuration (``MOBB_CPA_ID``, the OINs, roles) or load the right CPA."""
+
+    def __init__(self, message: str, *, body: str, status: int = 500) -> None:
+        self.body = scrub(body, 500)
+        self.status = status
+        super().__init__(f"{message}: ebms-core says: {self.body}")
 
 
 class TransportError(MobbError):

@@ -117,6 +117,7 @@ def validate_command(
 def _register() -> None:
     # Imported here so `mobb validate` stays quick and the modules can import this one's helpers.
     from mobb_sdk.cli._conformance import conformance_group
+    from mobb_sdk.cli._cpa import cpa_group
     from mobb_sdk.cli._demo import demo_command
     from mobb_sdk.cli._outbox import outbox_group
     from mobb_sdk.cli._remote import check_command, results_command
@@ -131,6 +132,7 @@ def _register() -> None:
         simulator_group,
         conformance_group,
         outbox_group,
+        cpa_group,
     ):
         main.add_command(command)
 

@@ -45,7 +45,8 @@ class Operation(enum.Enum):
     EVENTS = "events"  #: GET /ebms/events/unprocessed
     ACK_EVENT = "ack_event"  #: PATCH /ebms/events/{id}
     PING = "ping"  #: POST /ebms/ping/...
-    CPAS = "cpas"  #: GET /cpas, GET /cpas/{id}
+    CPAS = "cpas"  #: /cpas, /cpas/{id}, /cpas/validate, /cpas/cache
+    MAPPINGS = "mappings"  #: /urlMappings, /certificateMappings
     WUS = "wus"  #: POST /wus/BerichtenboxValidatieService
     OTHER = "other"  #: any path the simulator does not serve
 

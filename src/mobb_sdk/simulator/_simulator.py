@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import email.policy
 import json
 import threading
 import time
@@ -18,13 +19,14 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from email.parser import BytesParser
 from typing import Any, Final
 
 import attrs
 import httpx
 
 from mobb_sdk._codec import from_soap, to_soap, to_xml
-from mobb_sdk._errors import MobbError, ValidationError, XmlError
+from mobb_sdk._errors import ConfigurationError, CpaError, MobbError, ValidationError, XmlError
 from mobb_sdk._ids import LOGIUS_OIN, Bsn, Oin
 from mobb_sdk._models import (
     Abonnement,
@@ -42,6 +44,7 @@ from mobb_sdk._namespaces import (
     SENDER_ROLE,
     VALIDATE_ABONNEMENTEN_ACTION,
 )
+from mobb_sdk.cpa import CpaInfo, read_cpa
 from mobb_sdk.simulator._clock import Clock
 from mobb_sdk.simulator._faults import (
     BatchFault,
@@ -95,6 +98,21 @@ MESSAGE_STATUSES: Final = frozenset(
     }
 )
 EVENT_TYPES: Final = ("RECEIVED", "DELIVERED", "FAILED", "EXPIRED")
+#: ebms-core's ``eventListener.type`` values the simulator plays: events stored, or only logged.
+EVENT_LISTENERS: Final = ("DAO", "DEFAULT")
+#: The properties of ebms-core's MessageRequestProperties, in its order.
+_REQUEST_PROPERTIES: Final = (
+    "cpaId",
+    "fromPartyId",
+    "fromRole",
+    "toPartyId",
+    "toRole",
+    "service",
+    "action",
+    "conversationId",
+    "messageId",
+    "refToMessageId",
+)
 _DELIVERY_EVENT: Final = {"DELIVERED": "DELIVERED", "DELIVERY_FAILED": "FAILED", "EXPIRED": "EXPIRED"}
 _FILTERS: Final = (
     "cpaId",
@@ -190,6 +208,11 @@ class _Message:
             "messageId": self.message_id,
             "refToMessageId": self.ref_to_message_id,
         }
+        # ebms-core filters on a role only together with its party (Party(partyId, role)).
+        if not params.get("fromPartyId"):
+            values["fromRole"] = params.get("fromRole")
+        if not params.get("toPartyId"):
+            values["toRole"] = params.get("toRole")
         return all(not params.get(key) or params.get(key) == values[key] for key in _FILTERS)
 
 
@@ -201,26 +224,76 @@ class _Event:
     processed_at: datetime | None = None
 
 
+Handler = Callable[[httpx.Request], httpx.Response]
+_JSON_TYPE: Final = "application/json"
+_TEXT_TYPE: Final = "text/plain"
+_MULTIPART_TYPE: Final = "multipart/form-data"
+
+
+@attrs.frozen
+class _Endpoint:
+    """A route's operation, handler and the media type ebms-core gives its error answers."""
+
+    operation: Operation
+    handler: Handler
+    error_type: str = _JSON_TYPE
+
+
 @attrs.frozen
 class _Plan:
     """A request routed, with the transport fault (if any) it is to suffer."""
 
     request: httpx.Request
     operation: Operation
-    handler: Callable[[httpx.Request], httpx.Response]
+    handler: Handler
     fault: TransportFault | None
+    error_type: str = _JSON_TYPE
 
 
 class _BadRequest(Exception):
-    """Answered as 400 with the message as text (ebms-core's way)."""
+    """Answered as 400 with the message as text (a BadRequestException, or a body the JSON layer refuses)."""
 
 
 class _NotFound(Exception):
-    """Answered as 404."""
+    """Answered as 404 with an empty body (ebms-core's not-found kinds, and unconvertible parameters)."""
+
+
+class _Unsupported(Exception):
+    """Answered as 415: the body's media type is not the one the endpoint consumes."""
+
+
+class _ServerError(Exception):
+    """Answered as 500 with the message as the body: what ebms-core does with every other exception,
+    its validation of the message properties against the CPA included."""
 
 
 def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="milliseconds")
+    """An instant as Java's ``Instant.toString()`` writes it (and ebms-core's JSON): UTC, ``Z``, no
+    fraction when it is zero, else 3 or 6 digits."""
+    text = value.astimezone(UTC).replace(tzinfo=None).isoformat()
+    if "." in text:
+        head, fraction = text.split(".")
+        text = head + "." + (fraction[:3] if fraction.endswith("000") else fraction)
+    return text + "Z"
+
+
+def _flag(value: str | None) -> bool:
+    """A JAX-RS ``Boolean`` parameter: ``true`` in any case is true, anything else (or nothing) false."""
+    return value is not None and value.strip().lower() == "true"
+
+
+def _max_nr(params: httpx.QueryParams) -> int | None:
+    """``maxNr`` as ebms-core reads it: absent or 0 is no limit; not an integer is a 404 (JAX-RS)."""
+    raw = params.get("maxNr")
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise _NotFound from None
+    if value < 0:
+        raise _ServerError(f"maxNr {value} is not a row limit")
+    return value or None
 
 
 def _text(status: int, text: str, headers: Mapping[str, str] | None = None) -> httpx.Response:
@@ -231,6 +304,16 @@ def _text(status: int, text: str, headers: Mapping[str, str] | None = None) -> h
 
 def _json(value: Any, status: int = 200) -> httpx.Response:
     return httpx.Response(status, json=value)
+
+
+def _error(status: int, message: str, media_type: str) -> httpx.Response:
+    """An error as ebms-core's ``WithService`` builds it: the status, the endpoint's media type, and
+    the exception message as the (plain) body, empty for a not-found."""
+    return httpx.Response(status, content=message.encode("utf-8"), headers={"Content-Type": media_type})
+
+
+def _no_content() -> httpx.Response:
+    return httpx.Response(204)
 
 
 def _new_message_id() -> str:
@@ -246,6 +329,71 @@ def _read_timeout(request: httpx.Request) -> float | None:
     return None
 
 
+@attrs.frozen
+class _Part:
+    """One part of a multipart/form-data body (MTOM requests and answers)."""
+
+    name: str
+    filename: str | None
+    content_id: str | None
+    content_type: str
+    content: bytes
+
+
+def _multipart(request: httpx.Request) -> list[_Part]:
+    """The parts of a multipart/form-data request (415 for another media type, 400 when unreadable)."""
+    media = request.headers.get("Content-Type", "")
+    if not media.lower().startswith("multipart/"):
+        raise _Unsupported
+    head = f"Content-Type: {media}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(head + request.content)
+    if not message.is_multipart():
+        raise _BadRequest("the multipart body cannot be read")
+    parts: list[_Part] = []
+    for part in message.iter_parts():
+        payload = part.get_payload(decode=True)
+        content = payload if isinstance(payload, bytes) else b""
+        cid = part.get("Content-ID")
+        parts.append(
+            _Part(
+                name=part.get_param("name", header="content-disposition") or "",  # type: ignore[arg-type]
+                filename=part.get_filename(),
+                content_id=str(cid).strip().strip("<>") if cid else None,
+                content_type=part.get_content_type(),
+                content=content,
+            )
+        )
+    return parts
+
+
+def _multipart_body(parts: Iterable[_Part], boundary: str) -> bytes:
+    out = bytearray()
+    for part in parts:
+        out += f"--{boundary}\r\n".encode()
+        disposition = f'form-data; name="{part.name}"'
+        if part.filename:
+            disposition += f'; filename="{part.filename}"'
+        out += f"Content-Disposition: {disposition}\r\n".encode()
+        out += f"Content-Type: {part.content_type}\r\n".encode()
+        if part.content_id:
+            out += f"Content-ID: <{part.content_id}>\r\n".encode()
+        out += b"Content-Transfer-Encoding: binary\r\n\r\n" + part.content + b"\r\n"
+    out += f"--{boundary}--\r\n".encode()
+    return bytes(out)
+
+
+def _certificate(text: str) -> bytes:
+    """A base64 DER X.509 certificate, parsed as ebms-core does (a failure is a 500)."""
+    from cryptography import x509
+
+    try:
+        der = base64.b64decode(text, validate=True)
+        x509.load_der_x509_certificate(der)
+    except ValueError as exc:
+        raise _ServerError(f"not a base64 DER X.509 certificate: {exc}") from None
+    return der
+
+
 class Simulator:
     """A local Logius: ebms-core's REST API v19, GLOBE's processing and the WUS ValidateAbonnementen service.
 
@@ -258,6 +406,9 @@ class Simulator:
     - ``max_batch_bytes``: payloads larger than this are refused by Logius' MSH (BATCH-02): the delivery
       fails with a FAILED event.
     - ``faults``: a :class:`Faults` (default: none); reach it later as ``simulator.faults``.
+    - ``event_listener``: ``"DAO"`` (default) stores delivery and RECEIVED events as ebms-core does with
+      ``eventListener.type=DAO``; ``"DEFAULT"`` is ebms-core's shipped default, which stores none.
+      ``peer_available = False`` makes Logius' MSH silent for pings and StatusRequests (500).
 
     Use it in-process with ``httpx.Client(transport=simulator.transport(), base_url=...)`` or on a
     loopback port with ``with simulator.serve() as server: ...``.
@@ -273,6 +424,7 @@ class Simulator:
         max_batch_bytes: int = 100_000_000,
         faults: Faults | None = None,
         keep_payloads: bool = True,
+        event_listener: str = "DAO",
     ) -> None:
         self._world = world if world is not None else World.default()
         self.clock = clock if isinstance(clock, Clock) else Clock(source=clock)
@@ -283,7 +435,22 @@ class Simulator:
         # it then answers 404, and GET shows it without content), so memory does not grow with the run.
         self.keep_payloads = keep_payloads
         self.faults = faults if faults is not None else Faults()
+        if event_listener not in EVENT_LISTENERS:
+            raise ConfigurationError(
+                f"event_listener is one of {', '.join(EVENT_LISTENERS)} (ebms-core's eventListener.type), "
+                f"got {event_listener!r}"
+            )
+        # "DAO": events are stored and listed, as with eventListener.type=DAO; "DEFAULT": ebms-core's
+        # shipped default, which only logs them, so /ebms/events/unprocessed stays empty.
+        self.event_listener = event_listener
+        # False: Logius' MSH does not answer (a ping or a StatusRequest gets no answer: 500).
+        self.peer_available = True
         self._lock = threading.RLock()
+        self._started = self.clock.now().replace(microsecond=0)
+        self._posted_cpas: dict[str, tuple[Cpa, bytes]] = {}
+        self._deleted_cpas: set[str] = set()
+        self._url_map: dict[str, str] = {}
+        self._certificate_map: dict[tuple[bytes, str | None], bytes] = {}
         self._messages: dict[str, _Message] = {}
         self._events: list[_Event] = []
         self._batches: list[BatchRecord] = []
@@ -431,19 +598,23 @@ class Simulator:
         return _text(fault.status, f"injected failure (HTTP {fault.status})", headers)
 
     def _plan(self, request: httpx.Request) -> _Plan:
-        operation, handler = self._route(request)
+        endpoint = self._route(request)
         fault = None
-        if operation is not Operation.OTHER:
-            fault = self.faults.take_transport(operation, self.now())
-        return _Plan(request, operation, handler, fault)
+        if endpoint.operation is not Operation.OTHER:
+            fault = self.faults.take_transport(endpoint.operation, self.now())
+        return _Plan(request, endpoint.operation, endpoint.handler, fault, endpoint.error_type)
 
     def _answer(self, plan: _Plan, *, log: bool = True) -> httpx.Response:
         try:
             response = plan.handler(plan.request)
         except _BadRequest as exc:
-            response = _text(400, str(exc))
-        except _NotFound as exc:
-            response = _text(404, str(exc) or "not found")
+            response = _error(400, str(exc), plan.error_type)
+        except _NotFound:
+            response = _error(404, "", plan.error_type)
+        except _ServerError as exc:
+            response = _error(500, str(exc), plan.error_type)
+        except _Unsupported:
+            response = httpx.Response(415)
         if log:
             self._log(plan, response.status_code, None)
         return response
@@ -457,66 +628,112 @@ class Simulator:
 
     # --- routing ---------------------------------------------------------------------------------------------
 
-    def _route(self, request: httpx.Request) -> tuple[Operation, Callable[[httpx.Request], httpx.Response]]:
+    def _route(self, request: httpx.Request) -> _Endpoint:
         path = request.url.path
         method = request.method
         if path.rstrip("/") == WUS_PATH:
-            return Operation.WUS, self._wus if method == "POST" else self._not_allowed("POST")
+            return _Endpoint(Operation.WUS, self._wus if method == "POST" else self._not_allowed("POST"))
         if not path.startswith(EBMS_PREFIX + "/"):
-            return Operation.OTHER, self._unknown
-        parts = [p for p in path[len(EBMS_PREFIX) :].split("/") if p]
-        if parts == ["ebms", "messages"]:
-            return self._method(method, {"POST": (Operation.SEND, self._send)})
-        if parts == ["ebms", "messages", "unprocessed"]:
-            return self._method(method, {"GET": (Operation.UNPROCESSED, self._unprocessed)})
-        if len(parts) == 3 and parts[:2] == ["ebms", "messages"]:
-            mid = parts[2]
-            return self._method(
-                method,
-                {
-                    "GET": (Operation.GET, lambda r: self._get(r, mid)),
-                    "PUT": (Operation.RESEND, lambda r: self._resend(r, mid)),
-                    "PATCH": (Operation.PROCESS, lambda r: self._mark_processed(mid)),
-                },
-            )
-        if len(parts) == 4 and parts[:2] == ["ebms", "messages"] and parts[3] == "status":
-            mid = parts[2]
-            return self._method(method, {"GET": (Operation.STATUS, lambda r: self._status(mid))})
-        if parts == ["ebms", "events", "unprocessed"]:
-            return self._method(method, {"GET": (Operation.EVENTS, self._unprocessed_events)})
-        if len(parts) == 3 and parts[:2] == ["ebms", "events"]:
-            mid = parts[2]
-            return self._method(method, {"PATCH": (Operation.ACK_EVENT, lambda r: self._ack_event(mid))})
-        if len(parts) == 7 and parts[:2] == ["ebms", "ping"] and parts[3] == "from" and parts[5] == "to":
-            cpa_id, from_party, to_party = parts[2], parts[4], parts[6]
-            return self._method(
-                method, {"POST": (Operation.PING, lambda r: self._ping(cpa_id, from_party, to_party))}
-            )
-        if parts == ["cpas"]:
-            return self._method(method, {"GET": (Operation.CPAS, lambda r: _json(sorted(self._world.cpas)))})
-        if len(parts) == 2 and parts[0] == "cpas":
-            cpa_id = parts[1]
-            return self._method(method, {"GET": (Operation.CPAS, lambda r: self._cpa(cpa_id))})
-        return Operation.OTHER, self._unknown
-
-    def _method(
-        self, method: str, table: Mapping[str, tuple[Operation, Callable[[httpx.Request], httpx.Response]]]
-    ) -> tuple[Operation, Callable[[httpx.Request], httpx.Response]]:
+            return _Endpoint(Operation.OTHER, self._unknown)
+        rest = path[len(EBMS_PREFIX) + 1 :]
+        parts = [p for p in rest.split("/") if p]
+        table = self._table(parts, rest)
+        if table is None:
+            return _Endpoint(Operation.OTHER, self._unknown)
         if method in table:
             return table[method]
-        operation = next(iter(table.values()))[0]
-        return operation, self._not_allowed(*table)
+        first = next(iter(table.values()))
+        return _Endpoint(first.operation, self._not_allowed(*table), first.error_type)
+
+    def _table(self, parts: list[str], rest: str) -> Mapping[str, _Endpoint] | None:
+        """The endpoints of ebms-core's REST API v19 at ``parts``, by method (None: no such resource)."""
+        E, T, M = _Endpoint, _TEXT_TYPE, _MULTIPART_TYPE
+        n = len(parts)
+        head = parts[0] if parts else ""
+        if head == "ebms" and n >= 2 and parts[1] == "messages":
+            if n == 2:
+                return {"POST": E(Operation.SEND, self._send, T)}
+            if parts[2:] == ["unprocessed"]:
+                return {"GET": E(Operation.UNPROCESSED, self._unprocessed, T)}
+            if parts[2:] == ["mtom"]:
+                return {"POST": E(Operation.SEND, self._send_mtom, T)}
+            if n == 4 and parts[2] == "mtom":
+                mid = parts[3]
+                return {"GET": E(Operation.GET, lambda r: self._get_mtom(r, mid), M)}
+            if n == 3:
+                mid = parts[2]
+                return {
+                    "GET": E(Operation.GET, lambda r: self._get(r, mid)),
+                    "PUT": E(Operation.RESEND, lambda r: self._resend(r, mid), T),
+                    "PATCH": E(Operation.PROCESS, lambda r: self._mark_processed(mid)),
+                }
+            if n == 4 and parts[3] == "status":
+                mid = parts[2]
+                return {"GET": E(Operation.STATUS, lambda r: self._status(mid))}
+            return None
+        if head == "ebms" and n >= 2 and parts[1] == "events":
+            if parts[2:] == ["unprocessed"]:
+                return {"GET": E(Operation.EVENTS, self._unprocessed_events)}
+            if n == 3:
+                mid = parts[2]
+                return {"PATCH": E(Operation.ACK_EVENT, lambda r: self._ack_event(mid))}
+            return None
+        if head == "ebms" and n == 7 and parts[1] == "ping" and parts[3] == "from" and parts[5] == "to":
+            cpa_id, from_party, to_party = parts[2], parts[4], parts[6]
+            return {"POST": E(Operation.PING, lambda r: self._ping(cpa_id, from_party, to_party))}
+        if head == "cpas":
+            if n == 1:
+                return {
+                    "GET": E(Operation.CPAS, self._cpa_ids),
+                    "POST": E(Operation.CPAS, self._insert_cpa, T),
+                }
+            if parts[1:] == ["validate"]:
+                return {"POST": E(Operation.CPAS, self._validate_cpa)}
+            if parts[1:] == ["cache"]:
+                return {
+                    "DELETE": E(Operation.CPAS, lambda r: _no_content(), T),
+                    "GET": E(Operation.CPAS, lambda r: self._cpa("cache"), T),
+                }
+            if n == 2:
+                cpa_id = parts[1]
+                return {
+                    "GET": E(Operation.CPAS, lambda r: self._cpa(cpa_id), T),
+                    "DELETE": E(Operation.CPAS, lambda r: self._delete_cpa(cpa_id)),
+                }
+            return None
+        if head == "urlMappings":
+            if n == 1:
+                return {
+                    "GET": E(Operation.MAPPINGS, self._url_mappings),
+                    "POST": E(Operation.MAPPINGS, self._set_url_mapping),
+                }
+            if parts[1:] == ["cache"]:
+                return {"DELETE": E(Operation.MAPPINGS, lambda r: _no_content())}
+            # The source is itself a URL, taken verbatim from the rest of the path (as ebms-core does).
+            source = rest[len("urlMappings/") :]
+            return {"DELETE": E(Operation.MAPPINGS, lambda r: self._delete_url_mapping(source))}
+        if head == "certificateMappings":
+            if n == 1:
+                return {
+                    "GET": E(Operation.MAPPINGS, self._certificate_mappings),
+                    "POST": E(Operation.MAPPINGS, self._set_certificate_mapping),
+                    "DELETE": E(Operation.MAPPINGS, self._delete_certificate_mapping, T),
+                }
+            if parts[1:] == ["cache"]:
+                return {"DELETE": E(Operation.MAPPINGS, lambda r: _no_content())}
+            return None
+        return None
 
     @staticmethod
-    def _not_allowed(*allowed: str) -> Callable[[httpx.Request], httpx.Response]:
+    def _not_allowed(*allowed: str) -> Handler:
         def answer(request: httpx.Request) -> httpx.Response:
-            return _text(405, f"{request.method} not allowed here", {"Allow": ", ".join(allowed)})
+            return httpx.Response(405, headers={"Allow": ", ".join(allowed)})
 
         return answer
 
     @staticmethod
     def _unknown(request: httpx.Request) -> httpx.Response:
-        return _text(404, f"no such resource: {request.url.path}")
+        return httpx.Response(404)
 
     # --- ebms-core: sending ---------------------------------------------------------------------------------
 
@@ -540,17 +757,44 @@ class Simulator:
             request = hook(request)
         try:
             body = json.loads(request.content)
-        except (ValueError, UnicodeDecodeError):
-            raise _BadRequest("the body is not JSON") from None
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise _BadRequest("the body is not a JSON MessageRequest") from None
         if not isinstance(body, dict) or not isinstance(body.get("properties"), dict):
-            raise _BadRequest("expected a JSON object with 'properties' and 'dataSources'")
-        props: dict[str, Any] = body["properties"]
+            raise _BadRequest("a MessageRequest needs its properties")
+        sources = body.get("dataSources")
+        if sources is None:
+            sources = []
+        if not isinstance(sources, list):
+            raise _BadRequest("dataSources is not a list")
+        return self._accept(request, body["properties"], [self._data_source(s) for s in sources])
+
+    def _send_mtom(self, request: httpx.Request) -> httpx.Response:
+        for hook in tuple(self._send_hooks):
+            request = hook(request)
+        parts = _multipart(request)
+        props = [p for p in parts if p.name == "requestProperties"]
+        if len(props) != 1:
+            raise _BadRequest("an MTOM request needs one requestProperties part")
+        try:
+            properties = json.loads(props[0].content)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise _BadRequest("requestProperties is not JSON") from None
+        if not isinstance(properties, dict):
+            raise _BadRequest("requestProperties is not a JSON object")
+        sources = [
+            _DataSource(p.filename, p.content_id, p.content_type, p.content)
+            for p in parts
+            if p.name == "attachment"
+        ]
+        return self._accept(request, properties, sources)
+
+    def _accept(
+        self, request: httpx.Request, props: dict[str, Any], sources: list[_DataSource]
+    ) -> httpx.Response:
+        """Validate the properties against the CPA, store the message and deliver it (JSON and MTOM)."""
         world = self._world
-        cpa = self._check_properties(props, world)
-        sources = self._data_sources(body.get("dataSources"))
+        cpa = self._check_properties(props)
         message_id = props.get("messageId") or _new_message_id()
-        if not isinstance(message_id, str):
-            raise _BadRequest("messageId must be a string")
         conversation_id = props.get("conversationId") or str(uuid.uuid4())
         message = _Message(
             message_id=message_id,
@@ -574,59 +818,74 @@ class Simulator:
                 source.content = b""
         return _text(200, message_id)
 
-    def _check_properties(self, props: Mapping[str, Any], world: World) -> Cpa:
+    def _check_properties(self, props: Mapping[str, Any]) -> Cpa:
+        """ebms-core's MessagePropertiesValidator: the CPA, then a CanSend of the from party for the
+        service and action, then a CanReceive of the to party. A failure is a 500 with its text."""
+        for key in _REQUEST_PROPERTIES:
+            value = props.get(key)
+            if value is not None and not isinstance(value, str):
+                raise _BadRequest(f"properties.{key} is not a string")
         cpa_id = props.get("cpaId")
-        if not isinstance(cpa_id, str) or not cpa_id:
-            raise _BadRequest("properties.cpaId is required")
-        cpa = world.cpa(cpa_id)
+        if not cpa_id:
+            raise _BadRequest("properties.cpaId is marked non-null but is null")
+        cpa = self._cpa_lookup(cpa_id)
         if cpa is None:
-            raise _BadRequest(f"CPA {cpa_id} not found")
-        expected = {
-            "fromPartyId": cpa.party_id,
-            "fromRole": SENDER_ROLE,
-            "toPartyId": LOGIUS_PARTY_ID,
-            "toRole": LOGIUS_ROLE,
-            "service": BB_SERVICE,
-            "action": REQUEST_ACTION,
-        }
-        for key in ("fromPartyId", "service", "action"):
-            if props.get(key) in (None, ""):
-                raise _BadRequest(f"properties.{key} is required")
-        for key, want in expected.items():
-            got = props.get(key)
-            if got not in (None, "") and got != want:
-                raise _BadRequest(f"properties.{key} {got!r} does not match CPA {cpa_id} (expected {want!r})")
+            raise _ServerError(f"No CPA found for message.cpaId={cpa_id}")
+        shown = (
+            "MessageRequestProperties(" + ", ".join(f"{k}={props.get(k)}" for k in _REQUEST_PROPERTIES) + ")"
+        )
+        role = props.get("fromRole")
+        if (
+            props.get("fromPartyId") != cpa.party_id
+            or role not in (None, SENDER_ROLE)
+            or props.get("service") != BB_SERVICE
+            or props.get("action") != REQUEST_ACTION
+        ):
+            raise _ServerError(f"No CanSend action found for {shown}")
+        to_party, to_role = props.get("toPartyId"), props.get("toRole")
+        if to_party is not None and (to_party != LOGIUS_PARTY_ID or to_role not in (None, LOGIUS_ROLE)):
+            raise _ServerError(f"No CanReceive action found for {shown}")
+        message_id = props.get("messageId")
+        if message_id is not None:
+            with self._lock:
+                if message_id in self._messages:
+                    raise _ServerError(
+                        f"message {message_id} already exists (a duplicate key in ebms_message)"
+                    )
         return cpa
 
     @staticmethod
-    def _data_sources(value: object) -> list[_DataSource]:
-        if not isinstance(value, list) or not value:
-            raise _BadRequest("dataSources must be a non-empty list")
-        sources = []
-        for i, item in enumerate(value):
-            if not isinstance(item, dict) or not isinstance(item.get("content"), str):
-                raise _BadRequest(f"dataSources[{i}] needs a base64 'content'")
-            try:
-                content = base64.b64decode(item["content"], validate=True)
-            except (binascii.Error, ValueError):
-                raise _BadRequest(f"dataSources[{i}].content is not base64") from None
-            content_type = item.get("contentType")
-            if not isinstance(content_type, str) or not content_type:
-                raise _BadRequest(f"dataSources[{i}].contentType is required")
-            sources.append(_DataSource(item.get("name"), item.get("contentId"), content_type, content))
-        return sources
+    def _data_source(item: object) -> _DataSource:
+        if not isinstance(item, dict):
+            raise _BadRequest("a data source is not a JSON object")
+        content = item.get("content")
+        if content is None:
+            content = ""
+        if not isinstance(content, str):
+            raise _BadRequest("dataSources.content is not base64 text")
+        try:
+            raw = base64.b64decode(content, validate=True)
+        except (binascii.Error, ValueError):
+            raise _BadRequest("dataSources.content is not base64") from None
+        content_type = item.get("contentType")
+        if not isinstance(content_type, str) or not content_type:
+            raise _BadRequest("dataSources.contentType is marked non-null but is null")
+        name, content_id = item.get("name"), item.get("contentId")
+        if not isinstance(name, str | None) or not isinstance(content_id, str | None):
+            raise _BadRequest("dataSources.name and contentId are strings")
+        return _DataSource(name, content_id, content_type, raw)
 
     def _resend(self, request: httpx.Request, message_id: str) -> httpx.Response:
         with self._lock:
             original = self._messages.get(message_id)
         if original is None or original.incoming:
-            raise _NotFound(f"no sent message {message_id}")
+            raise _NotFound
         if not self.keep_payloads:
-            raise _NotFound(f"message {message_id}: its payload was not kept (keep_payloads=False)")
+            raise _NotFound  # its payload was not kept (keep_payloads=False)
         world = self._world
-        cpa = world.cpa(original.cpa_id)
+        cpa = self._cpa_lookup(original.cpa_id)
         if cpa is None:
-            raise _BadRequest(f"CPA {original.cpa_id} no longer exists")
+            raise _ServerError(f"No CPA found for cpaId={original.cpa_id}")
         now = self.now()
         message = attrs.evolve(
             original,
@@ -660,7 +919,9 @@ class Simulator:
             message.bericht_ids = examined.bericht_ids
         with self._lock:
             if message.message_id in self._messages:
-                raise _BadRequest(f"message {message.message_id} already exists")
+                raise _ServerError(
+                    f"message {message.message_id} already exists (a duplicate key in ebms_message)"
+                )
             delivery_fault, result_fault, how = (None, None, "truncated")
             if examined is not None:
                 delivery_fault, result_fault, how = self.faults.take_batch(examined.batch_id, received)
@@ -672,7 +933,7 @@ class Simulator:
             message.status = status
             message.visible_at = delivered_at
             self._messages[message.message_id] = message
-            self._events.append(_Event(message.message_id, _DELIVERY_EVENT[status], delivered_at))
+            self._add_event(message.message_id, _DELIVERY_EVENT[status], delivered_at)
             if status != "DELIVERED" or examined is None:
                 seconds = time.perf_counter() - started
                 self._batches.append(
@@ -744,7 +1005,7 @@ class Simulator:
             malformed=fault is BatchFault.MALFORMED_RESULT,
         )
         self._messages[message.message_id] = message
-        self._events.append(_Event(message.message_id, "RECEIVED", visible))
+        self._add_event(message.message_id, "RECEIVED", visible)
         return message.message_id
 
     def inject_message(
@@ -769,7 +1030,7 @@ class Simulator:
         if status not in MESSAGE_STATUSES:
             raise ValueError(f"unknown message status {status!r}")
         world = self._world
-        cpa = world.cpa(cpa_id) if cpa_id is not None else next(iter(world.cpas.values()), None)
+        cpa = self._cpa_lookup(cpa_id) if cpa_id is not None else next(iter(world.cpas.values()), None)
         if cpa is None:
             raise ValueError(f"no CPA {cpa_id!r} in the world")
         now = self.now()
@@ -791,26 +1052,19 @@ class Simulator:
         with self._lock:
             self._messages[message.message_id] = message
             if status == "RECEIVED":
-                self._events.append(_Event(message.message_id, "RECEIVED", now))
+                self._add_event(message.message_id, "RECEIVED", now)
         return message.message_id
 
     # --- ebms-core: reading ---------------------------------------------------------------------------------
 
-    def _max_nr(self, params: httpx.QueryParams) -> int | None:
-        raw = params.get("maxNr")
-        if raw in (None, ""):
-            return None
-        try:
-            value = int(raw)
-        except ValueError:
-            raise _BadRequest(f"maxNr {raw!r} is not a number") from None
-        if value < 0:
-            raise _BadRequest("maxNr must not be negative")
-        return value
+    def _add_event(self, message_id: str, kind: str, visible_at: datetime) -> None:
+        """Store an event, as ebms-core's DAO event listener does; the DEFAULT listener only logs it."""
+        if self.event_listener == "DAO":
+            self._events.append(_Event(message_id, kind, visible_at))
 
     def _unprocessed(self, request: httpx.Request) -> httpx.Response:
         params = request.url.params
-        limit = self._max_nr(params)
+        limit = _max_nr(params)
         now = self.now()
         with self._lock:
             ids = [
@@ -823,53 +1077,85 @@ class Simulator:
     def _visible(self, message_id: str, now: datetime) -> _Message:
         message = self._messages.get(message_id)
         if message is None or (message.incoming and message.status_at(now) is None):
-            raise _NotFound(f"no message {message_id}")
+            raise _NotFound
         return message
 
     def _get(self, request: httpx.Request, message_id: str) -> httpx.Response:
-        process = request.url.params.get("process", "false").lower()
-        if process not in ("true", "false"):
-            raise _BadRequest("process is true or false")
-        now = self.now()
-        with self._lock:
-            message = self._visible(message_id, now)
-            message.fetched += 1
-            if process == "true":
-                self._processed(message, now)
-            body = {
+        message, now = self._fetch(request, message_id)
+        return _json(
+            {
                 "properties": message.properties(now),
                 "dataSources": [s.to_json() for s in message.data_sources],
             }
-        return _json(body)
+        )
 
-    def _processed(self, message: _Message, now: datetime) -> None:
-        if message.incoming and message.status == "RECEIVED":
+    def _fetch(self, request: httpx.Request, message_id: str) -> tuple[_Message, datetime]:
+        now = self.now()
+        with self._lock:
+            if _flag(request.url.params.get("process")):
+                self._process(message_id, now)
+            message = self._visible(message_id, now)
+            message.fetched += 1
+        return message, now
+
+    def _get_mtom(self, request: httpx.Request, message_id: str) -> httpx.Response:
+        message, now = self._fetch(request, message_id)
+        parts = [
+            _Part("properties", None, None, _JSON_TYPE, json.dumps(message.properties(now)).encode()),
+            *(
+                _Part(s.content_id or s.name or f"part{i}", s.name, s.content_id, s.content_type, s.content)
+                for i, s in enumerate(message.data_sources)
+            ),
+        ]
+        boundary = f"uuid:{uuid.uuid4()}"
+        return httpx.Response(
+            200,
+            content=_multipart_body(parts, boundary),
+            headers={"Content-Type": f'{_MULTIPART_TYPE}; boundary="{boundary}"'},
+        )
+
+    def _process(self, message_id: str, now: datetime) -> None:
+        """RECEIVED becomes PROCESSED; anything else (unknown, sent, already processed) is left alone."""
+        message = self._messages.get(message_id)
+        if message is not None and message.incoming and message.status_at(now) == "RECEIVED":
             message.status = "PROCESSED"
             message.processed_at = now
 
     def _mark_processed(self, message_id: str) -> httpx.Response:
-        now = self.now()
         with self._lock:
-            self._processed(self._visible(message_id, now), now)
-        return httpx.Response(204)
+            self._process(message_id, self.now())
+        return _no_content()
 
     def _status(self, message_id: str) -> httpx.Response:
+        """The answer to an ebMS StatusRequest sent to Logius' MSH about ``message_id``.
+
+        Logius' MSH knows a message it received: RECEIVED, or PROCESSED once GLOBE took it (its result
+        exists), with the message's timestamp. Anything else it does not know as received
+        (a message still CREATED here, one whose delivery failed or expired, a message Logius sent):
+        NOT_RECOGNIZED without timestamp. No answer at all (``peer_available`` False) is a 500.
+        """
         now = self.now()
         with self._lock:
             message = self._visible(message_id, now)
-            status = message.status_at(now)
-            moment = message.visible_at if now >= message.visible_at else message.timestamp
-        return _json({"status": status, "timestamp": _iso(moment)})
+            if not self.peer_available:
+                raise _ServerError("No response received!")
+            status = "NOT_RECOGNIZED"
+            if not message.incoming and message.status_at(now) == "DELIVERED":
+                answered = any(
+                    m.incoming and m.ref_to_message_id == message_id and m.visible_at <= now
+                    for m in self._messages.values()
+                )
+                status = "PROCESSED" if answered else "RECEIVED"
+        if status == "NOT_RECOGNIZED":
+            return _json({"status": status})
+        return _json({"timestamp": _iso(message.timestamp), "status": status})
 
     def _unprocessed_events(self, request: httpx.Request) -> httpx.Response:
         params = request.url.params
-        limit = self._max_nr(params)
-        wanted: set[str] = set()
-        for value in params.get_list("eventTypes"):
-            wanted.update(t.strip().upper() for t in value.split(",") if t.strip())
-        unknown = wanted - set(EVENT_TYPES)
-        if unknown:
-            raise _BadRequest(f"unknown eventTypes {sorted(unknown)}; known: {', '.join(EVENT_TYPES)}")
+        limit = _max_nr(params)
+        wanted = set(params.get_list("eventTypes"))
+        if wanted - set(EVENT_TYPES):
+            raise _NotFound  # an unknown enum value fails the parameter conversion: 404
         now = self.now()
         with self._lock:
             found = [
@@ -883,28 +1169,170 @@ class Simulator:
         return _json(found[:limit] if limit is not None else found)
 
     def _ack_event(self, message_id: str) -> httpx.Response:
+        """Every event of the message processed, and the message itself (RECEIVED to PROCESSED)."""
         now = self.now()
         with self._lock:
-            if message_id not in self._messages:
-                raise _NotFound(f"no message {message_id}")
             for event in self._events:
                 if event.message_id == message_id and event.processed_at is None and event.visible_at <= now:
                     event.processed_at = now
-        return httpx.Response(204)
+            self._process(message_id, now)
+        return _no_content()
 
     def _ping(self, cpa_id: str, from_party: str, to_party: str) -> httpx.Response:
+        cpa = self._cpa_lookup(cpa_id)
+        if cpa is None:
+            raise _ServerError(f"No CPA found for cpaId={cpa_id}")
+        parties = (cpa.party_id, LOGIUS_PARTY_ID)
+        if from_party not in parties:
+            raise _ServerError(f"No fromParty found for cpaId={cpa_id}, fromPartyId={from_party}")
+        if to_party not in parties:
+            raise _ServerError(f"No toParty found for cpaId={cpa_id}, toPartyId={to_party}")
+        if not self.peer_available:
+            raise _ServerError("No response received!")
+        return _no_content()
+
+    # --- ebms-core: CPA management ----------------------------------------------------------------------------
+
+    def _cpa_lookup(self, cpa_id: str) -> Cpa | None:
+        """The CPA ebms-core holds under ``cpa_id``: one posted through ``POST /cpas``, else the world's."""
+        with self._lock:
+            if cpa_id in self._deleted_cpas:
+                return None
+            posted = self._posted_cpas.get(cpa_id)
+        if posted is not None:
+            return posted[0]
+        return self._world.cpa(cpa_id)
+
+    def cpa_document(self, cpa_id: str) -> bytes | None:
+        """The CPA document ``GET /cpas/{cpa_id}`` answers: the posted one, or the world CPA's generated
+        one (:func:`mobb_sdk.cpa.generate_cpa`; endpoints on loopback), None when there is none."""
+        with self._lock:
+            if cpa_id in self._deleted_cpas:
+                return None
+            posted = self._posted_cpas.get(cpa_id)
+        if posted is not None:
+            return posted[1]
         cpa = self._world.cpa(cpa_id)
         if cpa is None:
-            raise _NotFound(f"CPA {cpa_id} not found")
-        if from_party != cpa.party_id or to_party != LOGIUS_PARTY_ID:
-            raise _BadRequest(f"parties {from_party} -> {to_party} do not match CPA {cpa_id}")
-        return httpx.Response(200)
+            return None
+        sender = self._world.sender(cpa.party)
+        return cpa.to_xml(name=sender.name if sender is not None else "", start=self._started).encode("utf-8")
+
+    def _cpa_ids(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            ids = (set(self._world.cpas) | set(self._posted_cpas)) - self._deleted_cpas
+        return _json(sorted(ids))
 
     def _cpa(self, cpa_id: str) -> httpx.Response:
-        cpa = self._world.cpa(cpa_id)
-        if cpa is None:
-            raise _NotFound(f"CPA {cpa_id} not found")
-        return httpx.Response(200, text=cpa.to_xml(), headers={"Content-Type": "text/plain; charset=utf-8"})
+        document = self.cpa_document(cpa_id)
+        if document is None:
+            raise _NotFound
+        return httpx.Response(200, content=document, headers={"Content-Type": _TEXT_TYPE})
+
+    def _read_cpa(self, request: httpx.Request) -> CpaInfo:
+        try:
+            return read_cpa(request.content, now=self.now())
+        except CpaError as exc:
+            if exc.structural:
+                raise _BadRequest(str(exc)) from None
+            raise _ServerError(str(exc)) from None
+
+    def _validate_cpa(self, request: httpx.Request) -> httpx.Response:
+        self._read_cpa(request)
+        return _no_content()
+
+    def _insert_cpa(self, request: httpx.Request) -> httpx.Response:
+        info = self._read_cpa(request)
+        overwrite = _flag(request.url.params.get("overwrite"))
+        with self._lock:
+            exists = info.cpa_id not in self._deleted_cpas and (
+                info.cpa_id in self._posted_cpas or info.cpa_id in self._world.cpas
+            )
+            if exists and not overwrite:
+                raise _BadRequest(f"Did not insert CPA {info.cpa_id}! CPA already exists.")
+            sender = self._world.sender(info.sender.oin)
+            afzenders = frozenset(
+                (info.sender.oin.value, *(c.value for c in sender.clients))
+                if sender is not None
+                else (info.sender.oin.value,)
+            )
+            self._posted_cpas[info.cpa_id] = (Cpa(info.cpa_id, info.sender.oin, afzenders), info.document)
+            self._deleted_cpas.discard(info.cpa_id)
+        return _text(200, info.cpa_id)
+
+    def _delete_cpa(self, cpa_id: str) -> httpx.Response:
+        with self._lock:
+            if self._cpa_lookup(cpa_id) is None:
+                raise _NotFound
+            self._posted_cpas.pop(cpa_id, None)
+            self._deleted_cpas.add(cpa_id)
+        return _no_content()
+
+    # --- ebms-core: URL and certificate mappings -------------------------------------------------------------
+
+    @staticmethod
+    def _json_body(request: httpx.Request) -> dict[str, Any]:
+        try:
+            body = json.loads(request.content)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise _BadRequest("the body is not JSON") from None
+        if not isinstance(body, dict):
+            raise _BadRequest("the body is not a JSON object")
+        return body
+
+    def _url_mappings(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            return _json([{"source": k, "destination": v} for k, v in self._url_map.items()])
+
+    def _set_url_mapping(self, request: httpx.Request) -> httpx.Response:
+        body = self._json_body(request)
+        source, destination = body.get("source"), body.get("destination")
+        if not isinstance(source, str) or not isinstance(destination, str) or not source or not destination:
+            raise _BadRequest("a URLMapping needs a source and a destination")
+        with self._lock:
+            self._url_map[source] = destination
+        return _no_content()
+
+    def _delete_url_mapping(self, source: str) -> httpx.Response:
+        with self._lock:
+            if self._url_map.pop(source, None) is None:
+                raise _NotFound
+        return _no_content()
+
+    def _certificate_mappings(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            items = list(self._certificate_map.items())
+        out = []
+        for (source, cpa_id), destination in items:
+            entry = {
+                "source": base64.b64encode(source).decode(),
+                "destination": base64.b64encode(destination).decode(),
+            }
+            if cpa_id is not None:
+                entry["cpaId"] = cpa_id
+            out.append(entry)
+        return _json(out)
+
+    def _set_certificate_mapping(self, request: httpx.Request) -> httpx.Response:
+        body = self._json_body(request)
+        source, destination, cpa_id = body.get("source"), body.get("destination"), body.get("cpaId")
+        if not isinstance(source, str) or not isinstance(destination, str):
+            raise _BadRequest("a CertificateMapping needs a source and a destination")
+        if cpa_id is not None and not isinstance(cpa_id, str):
+            raise _BadRequest("cpaId is a string")
+        key = (_certificate(source), cpa_id)
+        target = _certificate(destination)
+        with self._lock:
+            self._certificate_map[key] = target
+        return _no_content()
+
+    def _delete_certificate_mapping(self, request: httpx.Request) -> httpx.Response:
+        source = _certificate(request.content.decode("ascii", "replace").strip())
+        key = (source, request.url.params.get("cpaId"))
+        with self._lock:
+            if self._certificate_map.pop(key, None) is None:
+                raise _NotFound
+        return _no_content()
 
     # --- WUS ValidateAbonnementen ----------------------------------------------------------------------------
 
@@ -1009,12 +1437,13 @@ def _may_ask_for(world: World, client_oin: str, sender: Sender) -> bool:
 
 
 def _batch_payload(sources: Iterable[_DataSource]) -> bytes:
-    """The batch document: the first XML data source (ebms-core sends the payload as text/xml)."""
+    """The batch document: the first XML data source (ebms-core sends the payload as text/xml); a
+    message without payload reaches GLOBE as an empty document."""
     listed = list(sources)
     for source in listed:
         if "xml" in source.content_type.lower():
             return source.content
-    return listed[0].content
+    return listed[0].content if listed else b""
 
 
 class Inspection:

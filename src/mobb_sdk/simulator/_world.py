@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, TypeAlias
 
@@ -134,19 +135,14 @@ class Cpa:
     def party_id(self) -> str:
         return self.party.party_id
 
-    def to_xml(self) -> str:
-        """A minimal CPA document (ebXML CPP/CPA 2.0 root, the two parties and the service)."""
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<tp:CollaborationProtocolAgreement xmlns:tp="http://www.oasis-open.org/committees/ebxml-cppa/'
-            f'schema/cpp-cpa-2_0.xsd" tp:cpaid="{self.cpa_id}" tp:version="2_0b">\n'
-            '  <tp:Status tp:value="agreed"/>\n'
-            f'  <tp:PartyInfo tp:partyName="sender"><tp:PartyId tp:type="urn:osb:oin">{self.party.value}'
-            "</tp:PartyId></tp:PartyInfo>\n"
-            f'  <tp:PartyInfo tp:partyName="Logius"><tp:PartyId tp:type="urn:osb:oin">{LOGIUS_OIN.value}'
-            "</tp:PartyId></tp:PartyInfo>\n"
-            "</tp:CollaborationProtocolAgreement>\n"
-        )
+    def to_xml(self, *, name: str = "", start: datetime | None = None) -> str:
+        """This connection as a full CPP/CPA 2.0 CPA (:func:`mobb_sdk.cpa.generate_cpa`), with the
+        endpoints on loopback (the sender's MSH on port 8888, Logius' on 8889) and plain http."""
+        from mobb_sdk.cpa import CpaParty, generate_cpa
+
+        sender = CpaParty(self.party, name or "sender", "http://127.0.0.1:8888/ebms")
+        logius = CpaParty(LOGIUS_OIN, "Logius", "http://127.0.0.1:8889/ebms")
+        return generate_cpa(self.cpa_id, sender, logius, start=start).decode("utf-8")
 
 
 @attrs.frozen

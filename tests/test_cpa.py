@@ -1,0 +1,348 @@
+"""The CPA generator and reader (``mobb_sdk.cpa``), ``mobb cpa``, and the simulator's CPA endpoints.
+
+No OASIS ``cpp-cpa-2_0.xsd`` is available from a registry package on this machine (the ebms-core
+artifacts that ship it are not served), so the structure is checked by our own checks: the element
+order of the CPP/CPA 2.0 content models we rely on, every reference resolving, and the spec's facts.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from mobb_sdk import CpaError, InvalidValueError, to_xml
+from mobb_sdk.cli import main
+from mobb_sdk.cpa import CPA_NAMESPACE, CpaParty, ReliableMessaging, generate_cpa, read_cpa
+from mobb_sdk.simulator import DEFAULT_CPA_ID, DEFAULT_SENDER_OIN, LOGIUS_PARTY_ID, Simulator, generate_tls
+
+from .test_simulator_support import ANNA, EBMS, batch, letter, result_for, send_body
+
+SENDER = "00000001001234567000"
+LOGIUS = "00000001822477348000"
+NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+TP = f"{{{CPA_NAMESPACE}}}"
+DS = "{http://www.w3.org/2000/09/xmldsig#}"
+
+
+def plain(cpa_id: str = "cpa-test", **kw: object) -> bytes:
+    return generate_cpa(
+        cpa_id,
+        CpaParty(SENDER, "Gemeente Test", "http://127.0.0.1:8888/ebms"),
+        CpaParty(LOGIUS, "Logius", "http://127.0.0.1:8889/ebms"),
+        start=NOW,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def children(el: etree._Element) -> list[str]:
+    return [etree.QName(c).localname for c in el if isinstance(c.tag, str)]
+
+
+def test_plain_http_cpa_reads_back_with_the_spec_facts():
+    info = read_cpa(plain(), now=NOW)
+    assert (info.cpa_id, info.version, info.status) == ("cpa-test", "2_0b", "agreed")
+    assert info.end - info.start == timedelta(days=365)
+    s, lo = info.sender, info.logius
+    assert (s.party_id, s.role, lo.party_id, lo.role) == (
+        f"urn:osb:oin:{SENDER}",
+        "SR",
+        f"urn:osb:oin:{LOGIUS}",
+        "SP",
+    )
+    assert (s.sends, s.receives) == (("GLOBE-R-BV-Request",), ("GLOBE-R-BV-Result",))
+    assert (lo.sends, lo.receives) == (("GLOBE-R-BV-Result",), ("GLOBE-R-BV-Request",))
+    assert (s.endpoint, lo.endpoint) == ("http://127.0.0.1:8888/ebms", "http://127.0.0.1:8889/ebms")
+    for p in info.parties:  # osb-rm
+        assert (p.ack_requested, p.duplicate_elimination, p.sync_reply_mode) == ("always", "always", "none")
+        assert (p.retries, p.retry_interval, p.persist_duration) == (
+            8,
+            timedelta(minutes=3),
+            timedelta(days=1),
+        )
+        assert p.certificates == 0
+
+
+def test_document_structure_follows_the_cpp_cpa_content_models():
+    root = etree.fromstring(plain())
+    assert root.tag == f"{TP}CollaborationProtocolAgreement"
+    assert root.get(f"{TP}cpaid") == "cpa-test" and root.get(f"{TP}version") == "2_0b"
+    assert children(root) == [
+        "Status",
+        "Start",
+        "End",
+        "ConversationConstraints",
+        "PartyInfo",
+        "PartyInfo",
+        "SimplePart",
+        "Packaging",
+    ]
+    for info in root.findall(f"{TP}PartyInfo"):
+        assert children(info) == [
+            "PartyId",
+            "PartyRef",
+            "CollaborationRole",
+            "DeliveryChannel",
+            "Transport",
+            "DocExchange",
+        ]
+        party_id = info.find(f"{TP}PartyId")
+        # ebms-core names the party "<type>:<value>": the element holds the bare OIN.
+        assert party_id.get(f"{TP}type") == "urn:osb:oin" and party_id.text in (SENDER, LOGIUS)
+        role = info.find(f"{TP}CollaborationRole")
+        assert children(role) == ["ProcessSpecification", "Role", "ServiceBinding"]
+        binding = role.find(f"{TP}ServiceBinding")
+        assert children(binding) == ["Service", "CanSend", "CanReceive"]
+        assert binding.findtext(f"{TP}Service") == "urn:osb:services:MIJNOVERHEID.ebMS.BB.2.0"
+        action = binding.find(f"{TP}CanSend/{TP}ThisPartyActionBinding")
+        assert children(action) == ["BusinessTransactionCharacteristics", "ChannelId"]
+        assert action.get(f"{TP}packageId") == root.find(f"{TP}Packaging").get(f"{TP}id")
+        transport = info.find(f"{TP}Transport")
+        assert children(transport) == ["TransportSender", "TransportReceiver"]
+        assert children(transport.find(f"{TP}TransportReceiver")) == ["TransportProtocol", "Endpoint"]
+        exchange = info.find(f"{TP}DocExchange")
+        assert children(exchange) == ["ebXMLSenderBinding", "ebXMLReceiverBinding"]
+        rm = exchange.find(f"{TP}ebXMLSenderBinding/{TP}ReliableMessaging")
+        assert children(rm) == ["Retries", "RetryInterval", "MessageOrderSemantics"]
+        channel = info.find(f"{TP}DeliveryChannel")
+        assert info.get(f"{TP}defaultMshChannelId") == channel.get(f"{TP}channelId")
+        assert channel.get(f"{TP}transportId") == transport.get(f"{TP}transportId")
+        assert channel.get(f"{TP}docExchangeId") == exchange.get(f"{TP}docExchangeId")
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, bytes]:
+    tls = generate_tls(tmp_path_factory.mktemp("tls"), [SENDER, LOGIUS])
+    return tls.client(SENDER)[0].read_bytes(), tls.client(LOGIUS)[0].read_bytes()
+
+
+def test_https_cpa_embeds_the_certificates_for_two_way_tls(certs):
+    from cryptography import x509
+
+    sender_pem, logius_pem = certs
+    document = generate_cpa(
+        "cpa-tls",
+        CpaParty(SENDER, "Gemeente Test", "https://mshs.gemeente.test/ebms", sender_pem),
+        CpaParty(LOGIUS, "Logius", "https://msh.logius.test/ebms", logius_pem),
+        start=NOW,
+        reliable=ReliableMessaging(retries=3, retry_interval=timedelta(seconds=30), sync_acks=True),
+    )
+    info = read_cpa(document, now=NOW)
+    assert [p.certificates for p in info.parties] == [1, 1]
+    assert [p.sync_reply_mode for p in info.parties] == ["mshSignalsOnly", "mshSignalsOnly"]
+    assert info.sender.retries == 3 and info.sender.retry_interval == timedelta(seconds=30)
+    root = etree.fromstring(document)
+    info_el = root.find(f"{TP}PartyInfo")
+    assert children(info_el) == [
+        "PartyId",
+        "PartyRef",
+        "CollaborationRole",
+        "Certificate",
+        "SecurityDetails",
+        "DeliveryChannel",
+        "Transport",
+        "DocExchange",
+    ]
+    der = base64.b64decode(info_el.findtext(f"{TP}Certificate/{DS}KeyInfo/{DS}X509Data/{DS}X509Certificate"))
+    assert x509.load_der_x509_certificate(der) == x509.load_pem_x509_certificate(sender_pem)
+    cert_id = info_el.find(f"{TP}Certificate").get(f"{TP}certId")
+    client = info_el.find(f"{TP}Transport/{TP}TransportSender/{TP}TransportClientSecurity")
+    assert children(client) == [
+        "TransportSecurityProtocol",
+        "ClientCertificateRef",
+        "ServerSecurityDetailsRef",
+    ]
+    assert client.findtext(f"{TP}TransportSecurityProtocol") == "TLS"
+    assert client.find(f"{TP}ClientCertificateRef").get(f"{TP}certId") == cert_id
+    server = info_el.find(f"{TP}Transport/{TP}TransportReceiver/{TP}TransportServerSecurity")
+    assert server.find(f"{TP}ServerCertificateRef").get(f"{TP}certId") == cert_id
+
+
+@pytest.mark.parametrize(
+    ("make", "field"),
+    [
+        (lambda: CpaParty(SENDER, "x", "ftp://host/ebms"), "endpoint"),
+        (lambda: CpaParty(SENDER, "x", "https://host/ebms"), "certificate"),
+        (lambda: ReliableMessaging(retries=-1), "retries"),
+        (lambda: ReliableMessaging(retry_interval=timedelta(0)), "retry_interval"),
+        (lambda: ReliableMessaging(retries=10, persist_duration=timedelta(minutes=1)), "persist_duration"),
+        (lambda: plain("bad id with spaces"), "cpa_id"),
+        (lambda: plain(end=NOW - timedelta(days=1)), "end"),
+        (
+            lambda: generate_cpa(
+                "c", CpaParty(SENDER, "a", "http://h/e"), CpaParty(SENDER, "b", "http://h/f")
+            ),
+            "sender",
+        ),
+    ],
+)
+def test_generator_refuses_what_makes_no_cpa(make, field):
+    with pytest.raises(InvalidValueError) as info:
+        make()
+    assert info.value.field == field
+
+
+def _without(document: bytes, path: str) -> bytes:
+    root = etree.fromstring(document)
+    el = root.find(path)
+    el.getparent().remove(el)
+    return etree.tostring(root)
+
+
+def _changed(document: bytes, path: str, attr: str | None, value: str) -> bytes:
+    root = etree.fromstring(document)
+    el = root.find(path)
+    if attr is None:
+        el.text = value
+    else:
+        el.set(attr, value)
+    return etree.tostring(root)
+
+
+@pytest.mark.parametrize(
+    ("document", "structural", "text"),
+    [
+        (b"<not-closed>", True, "not well-formed"),
+        (b"<x xmlns='urn:other'/>", True, "root element"),
+        (_without(plain(), f"{TP}PartyInfo"), True, "exactly two PartyInfo"),
+        (_without(plain(), f"{TP}Packaging"), True, "Packaging is missing"),
+        (_changed(plain(), f"{TP}PartyInfo/{TP}PartyId", None, "123"), True, "not an OIN"),
+        (
+            _changed(plain(), f"{TP}PartyInfo/{TP}DeliveryChannel", f"{TP}transportId", "nope"),
+            True,
+            "names no Transport",
+        ),
+        (
+            _changed(
+                plain(),
+                f"{TP}PartyInfo/{TP}CollaborationRole/{TP}ServiceBinding/{TP}CanSend/{TP}ThisPartyActionBinding/{TP}ChannelId",
+                None,
+                "nope",
+            ),
+            True,
+            "names no DeliveryChannel",
+        ),
+        (_changed(plain(), f"{TP}Status", f"{TP}value", "proposed"), False, "Status is proposed"),
+        (_changed(plain(), f"{TP}End", None, "2026-01-01T00:00:00Z"), False, "Start date not before End"),
+        (
+            _changed(
+                plain(),
+                f"{TP}PartyInfo/{TP}CollaborationRole/{TP}ServiceBinding/{TP}CanSend/{TP}ThisPartyActionBinding",
+                f"{TP}action",
+                "Other",
+            ),
+            False,
+            "no CanSend for GLOBE-R-BV-Request",
+        ),
+        (
+            _changed(plain(), f"{TP}PartyInfo/{TP}CollaborationRole/{TP}Role", f"{TP}name", "XX"),
+            False,
+            "role SR",
+        ),
+    ],
+)
+def test_reader_reports_each_problem(document, structural, text):
+    with pytest.raises(CpaError) as info:
+        read_cpa(document, now=NOW)
+    assert info.value.structural is structural
+    assert text in str(info.value)
+
+
+def test_reader_refuses_an_expired_cpa():
+    with pytest.raises(CpaError, match="expired"):
+        read_cpa(plain(), now=NOW + timedelta(days=400))
+
+
+def test_reader_refuses_a_dtd():
+    with pytest.raises(CpaError, match="not well-formed"):
+        read_cpa(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "e">]><x>&e;</x>')
+
+
+def test_cli_generate_and_check(tmp_path: Path):
+    out = tmp_path / "cpa.xml"
+    runner = CliRunner()
+    done = runner.invoke(
+        main,
+        ["cpa", "generate", "--cpa-id", "cpa-cli", "--sender-oin", SENDER, "--retries", "2", "-o", str(out)],
+    )
+    assert done.exit_code == 0, done.output
+    info = read_cpa(out.read_bytes())
+    assert info.cpa_id == "cpa-cli" and info.sender.retries == 2
+    checked = runner.invoke(main, ["cpa", "check", str(out), "--json"])
+    assert checked.exit_code == 0
+    assert '"cpaId": "cpa-cli"' in checked.output
+    bad = runner.invoke(main, ["cpa", "generate", "--cpa-id", "x", "--sender-oin", "123"])
+    assert bad.exit_code == 2
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(_changed(plain(), f"{TP}Status", f"{TP}value", "proposed"))
+    assert runner.invoke(main, ["cpa", "check", str(broken)]).exit_code == 1
+    stdout = runner.invoke(main, ["cpa", "generate", "--cpa-id", "x", "--sender-oin", SENDER])
+    assert stdout.output.startswith("<?xml")
+
+
+# --- the simulator's CPA management ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def client() -> Iterator[httpx.Client]:
+    with httpx.Client(transport=Simulator().transport(), base_url=EBMS) as c:
+        yield c
+
+
+def test_simulator_serves_a_full_cpa_for_its_world(client):
+    got = client.get(f"/cpas/{DEFAULT_CPA_ID}")
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/plain")
+    info = read_cpa(got.content)
+    assert info.cpa_id == DEFAULT_CPA_ID and info.sender.party_id == DEFAULT_SENDER_OIN.party_id
+    assert info.logius.party_id == LOGIUS_PARTY_ID
+    assert client.get(f"/cpas/{DEFAULT_CPA_ID}").content == got.content  # stable
+
+
+def test_simulator_cpa_lifecycle(client):
+    new = generate_cpa("cpa-new", CpaParty(DEFAULT_SENDER_OIN, "Gemeente Demo", "http://127.0.0.1:8888/ebms"))
+    assert (
+        client.post("/cpas/validate", content=new, headers={"Content-Type": "text/plain"}).status_code == 204
+    )
+    inserted = client.post("/cpas", content=new, headers={"Content-Type": "text/plain"})
+    assert inserted.status_code == 200 and inserted.text == "cpa-new"
+    assert inserted.headers["content-type"].startswith("text/plain")
+    assert "cpa-new" in client.get("/cpas").json()
+    assert client.get("/cpas/cpa-new").content == new
+    again = client.post("/cpas", content=new)
+    assert again.status_code == 400 and again.text == "Did not insert CPA cpa-new! CPA already exists."
+    assert client.post("/cpas", content=new, params={"overwrite": "true"}).status_code == 200
+    # The posted CPA carries messages at once.
+    body = send_body(to_xml(batch(letter(ANNA))), cpa_id="cpa-new")
+    sent = client.post("/ebms/messages", json=body)
+    assert sent.status_code == 200
+    assert result_for(client, sent.text).berichten[0].verwerkings_code.is_success
+    assert client.delete("/cpas/cpa-new").status_code == 204
+    assert client.delete("/cpas/cpa-new").status_code == 404
+    assert client.get("/cpas/cpa-new").status_code == 404
+    refused = client.post("/ebms/messages", json=body)
+    assert refused.status_code == 500 and "No CPA found" in refused.text
+    assert client.delete("/cpas/cache").status_code == 204
+    assert client.delete(f"/cpas/{DEFAULT_CPA_ID}").status_code == 204
+    assert DEFAULT_CPA_ID not in client.get("/cpas").json()
+
+
+@pytest.mark.parametrize(
+    ("document", "status"),
+    [
+        (b"not xml", 400),
+        (_without(plain(), f"{TP}PartyInfo"), 400),
+        (_changed(plain(), f"{TP}Status", f"{TP}value", "proposed"), 500),
+    ],
+)
+def test_simulator_refuses_bad_cpas_as_ebms_core_does(client, document, status):
+    for path in ("/cpas/validate", "/cpas"):
+        response = client.post(path, content=document, headers={"Content-Type": "text/plain"})
+        assert response.status_code == status
+        assert "the CPA cannot be used" in response.text
+    assert client.get("/cpas").json() == ["cpa-mobb-demo", "cpa-mobb-intermediair"]
