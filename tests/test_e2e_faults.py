@@ -15,6 +15,7 @@ import pytest
 from mobb_sdk import (
     ApplicationFaultError,
     DependentServiceFaultError,
+    EbmsConfigurationError,
     OutcomeStatus,
     RetryPolicy,
     Timeouts,
@@ -127,11 +128,13 @@ def test_polling_and_checking_survive_http_errors(harness, operation, applied):
     assert all(e.processed_at is not None for e in delivery_events(harness.sim))
 
 
-def test_a_400_is_not_retried(harness):
-    # A CPA ebms-core does not know: a business error of the configuration, raised once per batch.
+def test_a_cpa_refusal_is_a_configuration_error_not_retried(harness):
+    # A CPA ebms-core does not know: its validation answers 500 with its text; the client raises a
+    # typed configuration error carrying that text, after one try (nothing was sent).
     client = harness.client(cpa_id="cpa-unknown")
-    [outcome] = client.deliver([letter(ANNA)], deadline=60, check_subscriptions=False)
-    assert outcome.status is S.FAILED and outcome.code is None and "400" in (outcome.detail or "")
+    with pytest.raises(EbmsConfigurationError, match=r"No CPA found for message\.cpaId=cpa-unknown") as info:
+        client.deliver([letter(ANNA)], deadline=60, check_subscriptions=False)
+    assert info.value.status == 500
     assert len(requests_of(harness.sim, "send")) == 1
     assert harness.sim.inspect.sent_messages() == ()
 

@@ -131,7 +131,7 @@ def test_delivery_failed_and_expired(client, sim):
     b = batch(letter(ANNA))
     sim.faults.delivery_event("FAILED", b.batch_id)
     sent = post(client, b).text
-    assert client.get(f"/ebms/messages/{sent}/status").json()["status"] == "DELIVERY_FAILED"
+    assert client.get(f"/ebms/messages/{sent}").json()["properties"]["messageStatus"] == "DELIVERY_FAILED"
     assert client.get("/ebms/events/unprocessed", params={"eventTypes": "FAILED"}).json() == [
         {"messageId": sent, "type": "FAILED"}
     ]
@@ -139,7 +139,7 @@ def test_delivery_failed_and_expired(client, sim):
     assert sim.inspect.bericht_ids_received() == {}
     sim.faults.delivery_event("EXPIRED")
     expired = post(client, b).text
-    assert client.get(f"/ebms/messages/{expired}/status").json()["status"] == "EXPIRED"
+    assert client.get(f"/ebms/messages/{expired}").json()["properties"]["messageStatus"] == "EXPIRED"
     # Nothing reached GLOBE, so the same letter is delivered normally now.
     assert codes(result_for(client, post(client, b).text)) == ["Verwerkt"]
 
@@ -224,10 +224,10 @@ def test_random_batch_kinds_and_off():
     sim.faults.set_random(1, rate=1.0, kinds={"delivery_failed"})
     with httpx.Client(transport=sim.transport(), base_url=EBMS) as c:
         sent = post(c, batch(letter(ANNA))).text
-        assert c.get(f"/ebms/messages/{sent}/status").json()["status"] == "DELIVERY_FAILED"
+        assert c.get(f"/ebms/messages/{sent}").json()["properties"]["messageStatus"] == "DELIVERY_FAILED"
         sim.faults.set_random(1, rate=0)
         sent = post(c, batch(letter(ANNA))).text
-        assert c.get(f"/ebms/messages/{sent}/status").json()["status"] == "DELIVERED"
+        assert c.get(f"/ebms/messages/{sent}").json()["properties"]["messageStatus"] == "DELIVERED"
     assert "delivery_failed" in CHAOS_KINDS
 
 

@@ -287,7 +287,9 @@ def test_oversized_batch_fails_delivery():
     sim = Simulator(max_batch_bytes=2_000)
     with httpx.Client(transport=sim.transport(), base_url=EBMS) as c:
         message_id = send(c, batch(*(letter(ANNA) for _ in range(10))))
-        assert c.get(f"/ebms/messages/{message_id}/status").json()["status"] == "DELIVERY_FAILED"
+        assert (
+            c.get(f"/ebms/messages/{message_id}").json()["properties"]["messageStatus"] == "DELIVERY_FAILED"
+        )
         assert c.get("/ebms/events/unprocessed").json() == [{"messageId": message_id, "type": "FAILED"}]
         assert c.get("/ebms/messages/unprocessed").json() == []
     record = sim.inspect.batches()[0]

@@ -144,7 +144,7 @@ def test_mtls_certificate_of_another_oin(tls: TlsFiles):
         with httpx.Client(base_url=server.ebms_url, verify=tls.client_context(INTERMEDIAIR)) as c:
             # The intermediary's certificate on the municipality's CPA: Logius' MSH refuses delivery.
             sent = send(c, batch(letter(ANNA)))
-            assert c.get(f"/ebms/messages/{sent}/status").json()["status"] == "DELIVERY_FAILED"
+            assert c.get(f"/ebms/messages/{sent}").json()["properties"]["messageStatus"] == "DELIVERY_FAILED"
         reason = sim.inspect.batches()[0].reason
         assert reason is not None and INTERMEDIAIR in reason
         # The intermediary may ask ValidateAbonnementen for its client, not for another sender.

@@ -46,6 +46,7 @@ from mobb_sdk._ebms import (
 from mobb_sdk._errors import (
     ConfigurationError,
     ConnectionFailed,
+    EbmsConfigurationError,
     HttpStatusError,
     ProtocolError,
     TransportError,
@@ -527,6 +528,12 @@ class BaseClient:
             try:
                 receipt = yield from self._op_send(batch, payload)
             except TransportError as exc:
+                tracker.fail(batch.bericht_ids, f"not sent: {exc}", batch.batch_id)
+                continue
+            except EbmsConfigurationError as exc:
+                if not batches:
+                    raise  # nothing of this call went out: the caller fixes the configuration first
+                # Earlier batches are out (their outcomes must not be lost): fail the rest, unsent.
                 tracker.fail(batch.bericht_ids, f"not sent: {exc}", batch.batch_id)
                 continue
             batches[batch.batch_id] = batch

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -130,7 +131,7 @@ def check_command(file: Path, as_json: bool) -> None:
         info = read_cpa(file.read_bytes())
     except MobbError as exc:
         fail(exc, Exit.VIOLATIONS, as_json=as_json)
-    parties = [
+    parties: list[dict[str, Any]] = [
         {
             "role": p.role,
             "partyId": p.party_id,
