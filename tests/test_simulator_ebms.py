@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import email.policy
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from email.parser import BytesParser
 
 import httpx
 import pytest
 
-from mobb_sdk import ConfigurationError
+from mobb_sdk import ConfigurationError, to_xml
 from mobb_sdk.simulator import (
     BB_SERVICE,
     DEFAULT_CPA_ID,
@@ -458,3 +461,57 @@ def test_keep_payloads_off_drops_each_payload_after_processing():
         shown = c.get(f"/ebms/messages/{message_id}").json()
         assert all(source["content"] == "" for source in shown["dataSources"])
         assert c.put(f"/ebms/messages/{message_id}").status_code == 404
+
+
+def test_mtom_send_and_get(client, sim):
+    b = batch(letter(ANNA))
+    props = send_body(b"")["properties"] | {"conversationId": str(b.batch_id)}
+    boundary = "mobb-test-boundary"
+    body = (
+        (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="requestProperties"\r\n'
+            "Content-Type: application/json\r\n\r\n"
+            f"{json.dumps(props)}\r\n"
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="attachment"; filename="batch.xml"\r\n'
+            "Content-Type: text/xml\r\n"
+            "Content-ID: <batch@mobb>\r\n\r\n"
+        ).encode()
+        + to_xml(b)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    sent = client.post(
+        "/ebms/messages/mtom",
+        content=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert sent.status_code == 200 and sent.headers["content-type"].startswith("text/plain")
+    [record] = [r for r in sim.inspect.batches() if r.message_id == sent.text]
+    assert record.batch_id == b.batch_id  # GLOBE got the attachment as the batch
+    as_json = client.get(f"/ebms/messages/{sent.text}").json()
+    assert as_json["dataSources"][0]["contentId"] == "batch@mobb"
+    got = client.get(f"/ebms/messages/mtom/{sent.text}")
+    assert got.status_code == 200 and got.headers["content-type"].startswith("multipart/form-data")
+    head = f"Content-Type: {got.headers['content-type']}\r\n\r\n".encode()
+    parts = list(BytesParser(policy=email.policy.HTTP).parsebytes(head + got.content).iter_parts())
+    assert [p.get_content_type() for p in parts] == ["application/json", "text/xml"]
+    assert json.loads(parts[0].get_payload(decode=True))["messageId"] == sent.text
+    assert parts[1]["Content-ID"] == "<batch@mobb>"
+    assert parts[1].get_payload(decode=True) == to_xml(b)
+    # Wrong media type, or no requestProperties part.
+    assert client.post("/ebms/messages/mtom", json=props).status_code == 415
+    only_attachment = body.replace(b'name="requestProperties"', b'name="other"')
+    refused = client.post(
+        "/ebms/messages/mtom",
+        content=only_attachment,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert refused.status_code == 400
+
+
+def test_json_instants_end_in_z_and_nulls_are_left_out(client):
+    sent = send(client, batch(letter(ANNA)))
+    props = client.get(f"/ebms/messages/{sent}").json()["properties"]
+    assert props["timestamp"].endswith("Z") and "+" not in props["timestamp"]
+    assert None not in props.values() and "refToMessageId" not in props
