@@ -43,7 +43,7 @@ from mobb_sdk._models import (
     decode_tekst,
     encode_tekst,
 )
-from mobb_sdk._schemas import DocumentKind, kind_of
+from mobb_sdk._schemas import DocumentKind, fault_kind, kind_of
 from mobb_sdk._violations import Violation
 from mobb_sdk._xml import XmlSource, parse_xml
 from mobb_sdk._xsd_validation import validate_tree
@@ -780,15 +780,36 @@ def _soap_body_child(envelope: etree._Element) -> etree._Element:
     return body[0]
 
 
-def to_soap(body: ValidateAbonnementenAanvraag | ValidateAbonnementenAntwoord | SoapFault) -> bytes:
+def _check_soap_part(element: etree._Element, kind: DocumentKind) -> None:
+    report = validate_tree(element, kind)
+    if not report.ok:
+        raise ValidationError(
+            report.violations, f"the {kind.value} in the SOAP body does not satisfy the XSD"
+        )
+
+
+def to_soap(
+    body: ValidateAbonnementenAanvraag | ValidateAbonnementenAntwoord | SoapFault, *, validate: bool = True
+) -> bytes:
     """A SOAP 1.1 envelope around a WUS request, answer or fault (send it with SOAPAction
-    :data:`~mobb_sdk.VALIDATE_ABONNEMENTEN_ACTION`)."""
+    :data:`~mobb_sdk.VALIDATE_ABONNEMENTEN_ACTION`).
+
+    With ``validate`` (the default) the request, the answer or the fault's detail is checked against
+    the bundled XSD first, and :class:`~mobb_sdk.ValidationError` is raised instead of writing it.
+    """
     envelope = etree.Element(T_ENVELOPE, nsmap={"s": ns.SOAP11})
     soap_body = SubElement(envelope, T_BODY)
     if isinstance(body, SoapFault):
-        soap_body.append(_fault_tree(body))
+        fault = _fault_tree(body)
+        if validate and body.kind is not None:
+            detail_child = fault[-1][0]
+            _check_soap_part(detail_child, fault_kind(detail_child))
+        soap_body.append(fault)
     else:
-        soap_body.append(to_tree(body))
+        child = to_tree(body)
+        if validate:
+            _check_soap_part(child, _KIND_OF_MODEL[type(body)])
+        soap_body.append(child)
     return etree.tostring(envelope, encoding="utf-8", xml_declaration=True)
 
 
@@ -807,7 +828,7 @@ def _fault_tree(fault: SoapFault) -> etree._Element:
     return el
 
 
-def _decode_fault(el: etree._Element) -> SoapFault:
+def _decode_fault(el: etree._Element, *, validate: bool = True) -> SoapFault:
     code = el.find("faultcode")
     string = el.find("faultstring")
     kind: FaultKind | None = None
@@ -817,6 +838,8 @@ def _decode_fault(el: etree._Element) -> SoapFault:
         for child in detail:
             for candidate in FaultKind:
                 if child.tag == _Q(ns.SH, candidate.value):
+                    if validate:
+                        _check_soap_part(child, fault_kind(child))
                     kind = candidate
                     message = _nillable_text(child.find(T_MESSAGE))
     return SoapFault(
@@ -828,16 +851,21 @@ def _decode_fault(el: etree._Element) -> SoapFault:
 
 
 def from_soap(
-    source: XmlSource,
+    source: XmlSource, *, validate: bool = True
 ) -> ValidateAbonnementenAanvraag | ValidateAbonnementenAntwoord | SoapFault:
-    """Read a SOAP 1.1 envelope of the WUS service: its request, its answer, or a :class:`SoapFault`."""
+    """Read a SOAP 1.1 envelope of the WUS service: its request, its answer, or a :class:`SoapFault`.
+
+    With ``validate`` (the default) the request, the answer or the fault's ``sh:ApplicationFault`` /
+    ``sh:DependentServiceFault`` detail is checked against the bundled XSD first
+    (:class:`~mobb_sdk.ValidationError` when it fails).
+    """
     root = parse_xml(source).getroot()
     if root.tag != T_ENVELOPE:
         raise DocumentTypeError(f"expected a SOAP 1.1 Envelope, got {_describe(root)}")
     child = _soap_body_child(root)
     if child.tag == T_FAULT:
-        return _decode_fault(child)
-    model = from_tree(child)
+        return _decode_fault(child, validate=validate)
+    model = from_tree(child, validate=validate)
     if not isinstance(model, ValidateAbonnementenAanvraag | ValidateAbonnementenAntwoord):
         raise DocumentTypeError(f"a SOAP body of the WUS service cannot hold {_describe(child)}")
     return model

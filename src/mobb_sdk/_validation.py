@@ -10,7 +10,7 @@ from mobb_sdk._codec import T_ENVELOPE, T_FAULT, Model, _soap_body_child, docume
 from mobb_sdk._errors import DocumentTypeError, ValidationError
 from mobb_sdk._models import Batch
 from mobb_sdk._rules import SenderProfile, check_batch
-from mobb_sdk._schemas import DocumentKind, kind_of
+from mobb_sdk._schemas import DocumentKind, fault_kind, kind_of
 from mobb_sdk._violations import Report
 from mobb_sdk._xml import XmlSource, parse_xml
 from mobb_sdk._xsd_validation import Backend, validate_tree
@@ -30,8 +30,26 @@ def _root_of(document: XmlSource | etree._ElementTree | etree._Element) -> etree
     if root.tag == T_ENVELOPE:
         root = _soap_body_child(root)
         if root.tag == T_FAULT:
-            raise DocumentTypeError("a SOAP Fault has no schema of the interface to validate against")
+            # The fault's detail (sh:ApplicationFault or sh:DependentServiceFault) is what has a schema.
+            detail = root.find("detail")
+            children = [] if detail is None else [c for c in detail if isinstance(c.tag, str)]
+            if len(children) != 1:
+                raise DocumentTypeError(
+                    "a SOAP Fault without one detail element has no schema of the interface to validate against"
+                )
+            root = children[0]
     return root
+
+
+def _kind(root: etree._Element) -> DocumentKind:
+    try:
+        return kind_of(root)
+    except DocumentTypeError:
+        try:
+            return fault_kind(root)
+        except DocumentTypeError:
+            pass
+        raise
 
 
 def validate(
@@ -43,7 +61,8 @@ def validate(
     """Check a document or model against the bundled XSDs and, for a batch, every local Logius rule.
 
     ``document`` may be a model, XML bytes, a ``str`` holding XML, a :class:`pathlib.Path`, a binary file,
-    or an lxml tree or element; a WUS document may come in its SOAP envelope. ``profile`` gives what
+    or an lxml tree or element; a WUS document may come in its SOAP envelope, and a SOAP Fault is checked
+    by its detail (``sh:ApplicationFault`` / ``sh:DependentServiceFault``, also accepted on their own). ``profile`` gives what
     depends on the sender's setup (its OIN, active BerichtTypes, the clock). The :class:`Report` lists
     every violation with its rule id and path; a document that cannot be read at all raises
     :class:`~mobb_sdk.XmlError`.
@@ -55,9 +74,9 @@ def validate(
             report = report.merged(check_batch(model, profile).violations)
         return report
     root = _root_of(document)  # type: ignore[arg-type]
-    kind = kind_of(root)
+    kind = _kind(root)
     report = validate_tree(root, kind, backend)
-    if not report.ok:
+    if not report.ok or kind.is_fault:
         return report
     try:
         parsed = from_tree(root, validate=False)
