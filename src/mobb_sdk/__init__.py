@@ -68,6 +68,7 @@ from mobb_sdk._namespaces import VALIDATE_ABONNEMENTEN_ACTION
 from mobb_sdk._pdf import PdfInfo, inspect_pdf, make_pdf
 from mobb_sdk._retry import RetryPolicy
 from mobb_sdk._rules import RULES, Rule, SenderProfile, check_batch
+from mobb_sdk._schema_compare import SchemaComparison, SchemaDifference, compare_schema_sets
 from mobb_sdk._schemas import SCHEMA_VERSION, DocumentKind, manifest_hash, schema_manifest
 from mobb_sdk._tls import (
     CertificateOinWarning,
@@ -155,6 +156,8 @@ __all__ = [
     "ResultMessage",
     "RetryPolicy",
     "Rule",
+    "SchemaComparison",
+    "SchemaDifference",
     "SchemaError",
     "SenderProfile",
     "Severity",
@@ -178,6 +181,7 @@ __all__ = [
     "check_batch",
     "check_certificate_oin",
     "check_letter_file",
+    "compare_schema_sets",
     "converter",
     "create_ssl_context",
     "elfproef",

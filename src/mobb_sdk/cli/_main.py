@@ -121,6 +121,7 @@ def _register() -> None:
     from mobb_sdk.cli._demo import demo_command
     from mobb_sdk.cli._outbox import outbox_group
     from mobb_sdk.cli._remote import check_command, results_command
+    from mobb_sdk.cli._schemas import schemas_group
     from mobb_sdk.cli._send import send_command
     from mobb_sdk.cli._serve import simulator_group
 
@@ -133,6 +134,7 @@ def _register() -> None:
         conformance_group,
         outbox_group,
         cpa_group,
+        schemas_group,
     ):
         main.add_command(command)
 
