@@ -15,6 +15,7 @@ from mobb_sdk import (
     AbonnementAanvraag,
     Batch,
     BerichtResultaat,
+    Bijlage,
     DocumentTypeError,
     FaultKind,
     SoapFault,
@@ -25,11 +26,13 @@ from mobb_sdk import (
     VerwerkingsResultaat,
     from_soap,
     from_xml,
+    make_pdf,
     to_soap,
     to_xml,
     validate,
     write_batch,
 )
+from mobb_sdk import _codec as codec
 from mobb_sdk import _namespaces as ns
 
 from .conftest import FIXED_NOW, TEST_BSNS, TEST_OIN, make_batch, make_bericht
@@ -259,6 +262,35 @@ def test_write_batch_streams_the_same_document(tmp_path):
     buffer = io.BytesIO()
     write_batch(batch, buffer)
     assert buffer.getvalue() == data
+
+
+def test_write_batch_writes_the_bytes_of_to_xml():
+    # Markup-like text (escaped by lxml) must not be mistaken for the attachment placeholder.
+    tricky = make_bericht(
+        1, onderwerp="<ber:Inhoud>AA==</ber:Inhoud>", bijlagen=[Bijlage(b"%PDF-1.4 tiny", "Bijlage", 1)]
+    )
+    for batch in (make_batch(3), make_batch(3, with_pdf=True), Batch(TEST_OIN, [make_bericht(0), tricky])):
+        buffer = io.BytesIO()
+        assert write_batch(batch, buffer) == len(buffer.getvalue())
+        assert buffer.getvalue() == to_xml(batch)
+
+
+def test_stream_batch_groups_letters_and_writes_what_write_batch_writes(monkeypatch):
+    # Groups end after a number of letters and after an amount of attachment content: both seams.
+    monkeypatch.setattr(codec, "_GROUP_LETTERS", 3)
+    monkeypatch.setattr(codec, "_GROUP_BYTES", 2 * len(make_pdf("Aanslag")))
+    mixed = [make_bericht(i, bijlagen=[make_pdf("Aanslag")] * (i % 3)) for i in range(10)]
+    for berichten in (mixed, [make_bericht(i) for i in range(7)]):
+        batch = Batch(TEST_OIN, berichten)
+        out = io.BytesIO()
+        n = codec.stream_batch(
+            out,
+            batch_id=batch.batch_id,
+            aanmaak_datum=batch.aanmaak_datum,
+            afzender=batch.afzender.value,
+            berichten=iter(berichten),
+        )
+        assert out.getvalue() == to_xml(batch) and n == len(out.getvalue())
 
 
 def test_write_batch_large_attachment_is_chunked_correctly(tmp_path):

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import copy
+import pickle
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -8,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mobb_sdk import LOGIUS_OIN, Bsn, InvalidValueError, Oin, elfproef
-from mobb_sdk._ids import _BSN_RE, _OIN_RE, NIL_GUID, OIN_PREFIXES, mask_bsn, new_guid
+from mobb_sdk._ids import _BSN_RE, _OIN_RE, NIL_GUID, OIN_PREFIXES, guid_from_int, mask_bsn, new_guid
 
 from .conftest import TEST_BSNS
 
@@ -203,6 +206,21 @@ def test_guids():
     a, b = new_guid(), new_guid()
     assert a != b
     assert a.version == 4
+
+
+def test_new_guid_is_a_real_uuid4():
+    for _ in range(200):
+        g = new_guid()
+        same = uuid.UUID(str(g))
+        assert (g.version, g.variant) == (4, uuid.RFC_4122)
+        assert g == same and hash(g) == hash(same) and g.is_safe is same.is_safe
+        assert pickle.loads(pickle.dumps(g)) == g and copy.deepcopy(g) == g  # noqa: S301 - our own bytes
+
+
+@given(st.integers(min_value=0, max_value=2**128 - 1))
+def test_guid_from_int_is_uuid_of_int(value):
+    g = guid_from_int(value)
+    assert g == uuid.UUID(int=value) and str(g) == str(uuid.UUID(int=value)) and g.hex == f"{value:032x}"
 
 
 @given(st.integers(min_value=0, max_value=999_999_999))

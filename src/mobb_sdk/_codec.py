@@ -10,7 +10,6 @@ document that is not valid raises :class:`~mobb_sdk.ValidationError` with every 
 from __future__ import annotations
 
 import base64
-import io
 import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -25,7 +24,7 @@ from lxml import etree
 
 from mobb_sdk import _namespaces as ns
 from mobb_sdk._errors import DocumentTypeError, InvalidValueError, ValidationError
-from mobb_sdk._ids import Bsn, Oin
+from mobb_sdk._ids import Bsn, Oin, guid_from_int
 from mobb_sdk._models import (
     Abonnement,
     AbonnementAanvraag,
@@ -313,6 +312,29 @@ def _guarded(problems: list[Violation], path: str, build: Callable[[], _G]) -> _
 
 _CHUNK: Final = 3 * 64 * 1024  # a multiple of 3: base64 of each chunk joins without padding
 
+#: A placeholder attachment as lxml serialises it. Only markup can hold these bytes: text and attribute
+#: values escape ``<``. Splitting a skeleton's bytes on it leaves, between the parts, the places where the
+#: attachments go, in document order.
+_PLACEHOLDER_INHOUD: Final = f"<ber:Inhoud>{_PLACEHOLDER}</ber:Inhoud>".encode("ascii")
+_INHOUD_OPEN: Final = b"<ber:Inhoud>"
+_INHOUD_CLOSE: Final = b"</ber:Inhoud>"
+
+
+def _root_tags() -> tuple[bytes, bytes]:
+    """The batch root's start and end tag exactly as lxml serialises them (prefixes declared once)."""
+    root = etree.Element(T_BERICHTEN, nsmap=_BVS)
+    SubElement(root, T_BATCH_INFO)
+    data = etree.tostring(root, encoding="utf-8")
+    return data[: data.index(b"<bvs:BatchInformatie")], data[data.rindex(b"</") :]
+
+
+_ROOT_OPEN, _ROOT_CLOSE = _root_tags()
+
+#: Letters serialised at once by :func:`stream_batch`: per group one lxml call instead of one per letter;
+#: a group also ends at :data:`_GROUP_BYTES` of attachment content, so memory stays bounded per letter.
+_GROUP_LETTERS: Final = 100
+_GROUP_BYTES: Final = 4 * 1024 * 1024
+
 
 @contextmanager
 def _open_target(target: str | os.PathLike[str] | IO[bytes]) -> Iterator[IO[bytes]]:
@@ -323,42 +345,55 @@ def _open_target(target: str | os.PathLike[str] | IO[bytes]) -> Iterator[IO[byte
         yield target
 
 
-class _Counting(io.RawIOBase):
-    """Counts what lxml writes through to the real target."""
+def _spliced(skeleton: bytes, bijlagen: Iterable[Bijlage]) -> Iterator[bytes]:
+    """The bytes of a serialised skeleton with each placeholder replaced by its attachment's base64,
+    encoded in chunks as they are consumed (one attachment is never held encoded)."""
+    parts = skeleton.split(_PLACEHOLDER_INHOUD)
+    yield parts[0]
+    # strict: a skeleton not built from these attachments raises ValueError rather than write a wrong batch
+    for bijlage, part in zip(bijlagen, parts[1:], strict=True):
+        yield _INHOUD_OPEN
+        data = memoryview(bijlage.inhoud)
+        for start in range(0, len(data), _CHUNK):
+            yield base64.b64encode(data[start : start + _CHUNK])
+        yield _INHOUD_CLOSE
+        yield part
 
-    def __init__(self, target: IO[bytes]) -> None:
-        self.target = target
-        self.count = 0
 
-    def writable(self) -> bool:
-        return True
+def batch_chunks(batch: Batch, skeleton: etree._Element | None = None) -> Iterator[bytes]:
+    """The batch's XML (what :func:`to_xml` returns, byte for byte) in pieces, attachments base64-encoded
+    in chunks as the pieces are consumed: memory holds the skeleton, not the encoded attachments.
 
-    def write(self, data: Any) -> int:
-        n = self.target.write(data)
-        self.count += len(data)
-        return n if n is not None else len(data)
+    ``skeleton`` is ``batch_tree(batch, with_content=False)`` when the caller already has it (after an
+    XSD check, say).
+    """
+    if skeleton is None:
+        skeleton = batch_tree(batch, with_content=False)
+    data = etree.tostring(skeleton, encoding="utf-8", xml_declaration=True)
+    return _spliced(data, (bijlage for bericht in batch.berichten for bijlage in bericht.bijlagen))
 
 
 def write_batch(batch: Batch, target: str | os.PathLike[str] | IO[bytes], *, validate: bool = True) -> int:
     """Stream ``batch`` as XML to a file path or binary file and return the number of bytes written.
 
-    Memory stays flat whatever the batch size: each letter is built and written on its own, and attachment
-    content is base64-encoded in chunks straight into the output. With ``validate`` (the default) the batch
-    is first checked against the XSD without its attachment content (see :func:`batch_skeleton_valid`);
-    on a violation nothing is written and :class:`~mobb_sdk.ValidationError` is raised.
+    The bytes are those of :func:`to_xml`. Attachment content is base64-encoded in chunks straight into
+    the output, so memory holds the letters' skeleton (everything but that content), not the encoded
+    document. With ``validate`` (the default) the skeleton is first checked against the XSD (the content
+    itself is base64 encoded from non-empty bytes here, valid by construction, see
+    :func:`batch_skeleton_valid`); on a violation nothing is written and
+    :class:`~mobb_sdk.ValidationError` is raised.
     """
+    skeleton = batch_tree(batch, with_content=False)
     if validate:
-        violations = batch_skeleton_valid(batch)
+        violations = validate_tree(skeleton, DocumentKind.BATCH).violations
         if violations:
             raise ValidationError(violations, "the batch does not satisfy the XSD; nothing was written")
-    with _open_target(target) as raw:
-        return stream_batch(
-            raw,
-            batch_id=batch.batch_id,
-            aanmaak_datum=batch.aanmaak_datum,
-            afzender=batch.afzender.value,
-            berichten=batch.berichten,
-        )
+    written = 0
+    with _open_target(target) as out:
+        for chunk in batch_chunks(batch, skeleton):
+            out.write(chunk)
+            written += len(chunk)
+    return written
 
 
 def stream_batch(
@@ -372,54 +407,45 @@ def stream_batch(
     """Write a batch from its parts, pulling one letter at a time from ``berichten``; the bytes written.
 
     What :func:`write_batch` writes, for callers that hold the letters elsewhere (the outbox reads them
-    from its store): no check is made here.
+    from its store): no check is made here. Letters are serialised in small groups (see
+    :data:`_GROUP_LETTERS`), so at most a group's letters are held at a time.
     """
-    counting = _Counting(out)
-    with etree.xmlfile(counting, encoding="utf-8") as xf:
-        xf.write_declaration()
-        # Both prefixes are declared once, on the root; everything below is written in that scope.
-        with xf.element(T_BERICHTEN, nsmap=_BVS):
-            with xf.element(T_BATCH_INFO):
-                for tag, text in (
-                    (T_BATCH_ID, str(batch_id)),
-                    (T_AANMAAK, format_datetime(aanmaak_datum)),
-                    (T_LEVERANCIER, afzender),
-                ):
-                    with xf.element(tag):
-                        xf.write(text)
-            for bericht in berichten:
-                _stream_bericht(xf, counting, bericht, str(batch_id))
-    return counting.count
+    header = etree.Element(T_BERICHTEN, nsmap=_BVS)
+    info = SubElement(header, T_BATCH_INFO)
+    SubElement(info, T_BATCH_ID).text = str(batch_id)
+    SubElement(info, T_AANMAAK).text = format_datetime(aanmaak_datum)
+    SubElement(info, T_LEVERANCIER).text = afzender
+    head = etree.tostring(header, encoding="utf-8", xml_declaration=True)[: -len(_ROOT_CLOSE)]
+    out.write(head)
+    written = len(head)
+    key = str(batch_id)
+    group: list[Bericht] = []
+    group_bytes = 0
+    for bericht in berichten:
+        group.append(bericht)
+        group_bytes += sum(len(b.inhoud) for b in bericht.bijlagen)
+        if len(group) >= _GROUP_LETTERS or group_bytes >= _GROUP_BYTES:
+            written += _write_group(out, group, key)
+            group, group_bytes = [], 0
+    if group:
+        written += _write_group(out, group, key)
+    out.write(_ROOT_CLOSE)
+    return written + len(_ROOT_CLOSE)
 
 
-def _write_leaf(xf: Any, leaf: etree._Element) -> None:
-    with xf.element(leaf.tag):
-        xf.write(leaf.text or "")
-
-
-def _stream_bericht(xf: Any, out: _Counting, bericht: Bericht, batch_id: str) -> None:
-    holder = etree.Element("holder")
-    _add_bericht(holder, bericht, batch_id, _placeholder)
-    skeleton = holder[0]
-    with xf.element(T_BERICHT):
-        with xf.element(T_INFO):
-            for leaf in skeleton[0]:
-                _write_leaf(xf, leaf)
-        if not bericht.bijlagen:
-            return
-        with xf.element(T_BIJLAGEN):
-            for bijlage, b_el in zip(bericht.bijlagen, skeleton[1], strict=True):
-                with xf.element(T_BIJLAGE):
-                    with xf.element(T_INHOUD):
-                        # Base64 needs no escaping: close the start tag, hand lxml's buffer to the
-                        # output, then write the encoded chunks straight after it.
-                        xf.write("")
-                        xf.flush()
-                        data = memoryview(bijlage.inhoud)
-                        for start in range(0, len(data), _CHUNK):
-                            out.write(base64.b64encode(data[start : start + _CHUNK]))
-                    for part in list(b_el)[1:]:
-                        _write_leaf(xf, part)
+def _write_group(out: IO[bytes], group: list[Bericht], batch_id: str) -> int:
+    holder = etree.Element(T_BERICHTEN, nsmap=_BVS)  # the real root's namespace scope, so tags match
+    for bericht in group:
+        _add_bericht(holder, bericht, batch_id, _placeholder)
+    data = etree.tostring(holder, encoding="utf-8")
+    if not (data.startswith(_ROOT_OPEN) and data.endswith(_ROOT_CLOSE)):  # pragma: no cover - lxml's form
+        raise RuntimeError("unexpected serialisation of the batch root")
+    body = data[len(_ROOT_OPEN) : -len(_ROOT_CLOSE)]
+    written = 0
+    for chunk in _spliced(body, (bijlage for bericht in group for bijlage in bericht.bijlagen)):
+        out.write(chunk)
+        written += len(chunk)
+    return written
 
 
 # --- the processing result --------------------------------------------------------------------------------
@@ -451,16 +477,11 @@ def _result_tree(result: VerwerkingsResultaat) -> etree._Element:
 _CODES: Final = {c.value: c for c in VerwerkingsCode}
 _new = object.__new__
 _set = object.__setattr__
-_UNKNOWN_SAFETY: Final = uuid.SafeUUID.unknown
 
 
 def _guid(text: str) -> uuid.UUID:
-    # uuid.UUID(text) re-checks what the XSD's guid pattern already guaranteed; this is what its
-    # __init__ ends with, at a third of the cost (a result holds up to 1000 of them).
-    value = _new(uuid.UUID)
-    _set(value, "int", int(text.replace("-", ""), 16))
-    _set(value, "is_safe", _UNKNOWN_SAFETY)
-    return value
+    # uuid.UUID(text) re-checks what the XSD's guid pattern already guaranteed (a result holds up to 1000).
+    return guid_from_int(int(text.replace("-", ""), 16))
 
 
 def _resultaat(

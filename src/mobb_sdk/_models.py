@@ -182,6 +182,14 @@ def _to_tekst(value: str | None) -> str | None:
     return normalise_line_breaks(value) if isinstance(value, str) else value
 
 
+def _to_bijlage_type(value: BijlageType | str) -> BijlageType:
+    return value if isinstance(value, BijlageType) else BijlageType(value)  # isinstance: 10x an enum call
+
+
+def _to_soort_gebruiker(value: SoortGebruiker | str) -> SoortGebruiker:
+    return value if isinstance(value, SoortGebruiker) else SoortGebruiker(value)
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -218,7 +226,7 @@ class Bijlage:
     inhoud: bytes = attrs.field(validator=_check_inhoud, repr=lambda b: f"<{len(b)} bytes>")
     omschrijving: str = attrs.field(validator=_text("BIJ-04", "omschrijving", min_len=1, max_len=128))
     volgorde: int = attrs.field(default=1, validator=_xs_int("BIJ-05", "volgorde"))
-    bijlage_type: BijlageType = attrs.field(default=BijlageType.PDF, converter=BijlageType)
+    bijlage_type: BijlageType = attrs.field(default=BijlageType.PDF, converter=_to_bijlage_type)
 
     @classmethod
     def from_bytes(cls, inhoud: bytes, omschrijving: str, volgorde: int = 1) -> Self:
@@ -236,11 +244,14 @@ class Bijlage:
         return len(self.inhoud)
 
 
+_check_tekst_chars: Final = _text("BER-06", "bericht_tekst", min_len=0, max_len=None)
+
+
 def _check_bericht_tekst(_: object, __: attrs.Attribute[str | None], value: str | None) -> None:
     if value is None:
         return
-    _text("BER-06", "bericht_tekst", min_len=0, max_len=None)(_, __, value)
-    encoded = len(encode_tekst(value))
+    _check_tekst_chars(_, __, value)
+    encoded = len(value) + (len(ENCODED_LINE_BREAK) - 1) * value.count("\n")  # len(encode_tekst(value))
     if encoded > 4000:
         raise InvalidValueError(
             "BER-06",
@@ -277,7 +288,9 @@ class Bericht:
         validator=[_count("BIJ-01", "bijlagen", 0, MAX_BIJLAGEN), _items("BIJ-01", "bijlagen", Bijlage)],
     )
     bericht_id: uuid.UUID = attrs.field(factory=new_guid, converter=_to_uuid)
-    soort_gebruiker: SoortGebruiker = attrs.field(default=SoortGebruiker.BURGER, converter=SoortGebruiker)
+    soort_gebruiker: SoortGebruiker = attrs.field(
+        default=SoortGebruiker.BURGER, converter=_to_soort_gebruiker
+    )
 
     @classmethod
     def create(
