@@ -153,3 +153,21 @@ def mobb_outcome(name: str):
     from mobb_sdk.outbox import OutcomeStatus
 
     return OutcomeStatus(name)
+
+
+def test_files_with_full_bsns_are_owner_only(tmp_path):
+    import stat
+
+    path = tmp_path / "o.outbox"
+    with Outbox(path, afzender=OIN) as outbox:
+        outbox.enqueue_many(letters(3))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    out = tmp_path / "paper.csv"
+    out.write_text("old")
+    out.chmod(0o644)
+    result = run("outbox", "export", str(path), "--with-bsn", "-o", str(out))
+    assert result.exit_code == Exit.OK, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    from tests.outbox_support import ALL_TEST_BSNS
+
+    assert ALL_TEST_BSNS[0] in out.read_text() and out.read_text().count("\n") == 4

@@ -116,6 +116,10 @@ class SqliteStore:
         self.path = Path(path)
         self._lock = threading.RLock()
         try:
+            # The outbox holds full BSNs: a new file is readable by its owner only (SQLite gives its
+            # -wal and -shm files the same permissions).
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             self._db = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
@@ -135,6 +139,10 @@ class SqliteStore:
                     )
         except sqlite3.DatabaseError as exc:
             raise ConfigurationError(f"{self.path}: not a usable outbox: {exc}") from None
+        except OSError as exc:
+            raise ConfigurationError(
+                f"{self.path}: cannot create the outbox: {exc.strerror or exc}"
+            ) from None
 
     def close(self) -> None:
         with self._lock:
