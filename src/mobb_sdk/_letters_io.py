@@ -199,17 +199,16 @@ def _csv_rows(source: Path) -> Iterator[tuple[str, Mapping[str, Any] | LetterFil
         reader = csv.DictReader(f, delimiter=delimiter)
         _check_columns(source, "line 1", list(reader.fieldnames or []))
         for row in reader:
+            # The line the record starts on: a quoted field may hold line breaks.
+            where = (
+                f"line {reader.line_num - sum(v.count(chr(10)) for v in row.values() if isinstance(v, str))}"
+            )
             if None in row:
-                yield (
-                    f"line {reader.line_num}",
-                    LetterFileError(
-                        source, f"line {reader.line_num}", "INPUT", "", "more fields than columns"
-                    ),
-                )
+                yield where, LetterFileError(source, where, "INPUT", "", "more fields than columns")
                 continue
             if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
                 continue  # a blank line (spreadsheets often end with some)
-            yield f"line {reader.line_num}", row
+            yield where, row
 
 
 def _json_rows(source: Path) -> Iterator[tuple[str, Mapping[str, Any] | LetterFileError]]:

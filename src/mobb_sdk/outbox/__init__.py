@@ -9,7 +9,7 @@ at any point (``kill -9``) resumes without losing a letter or offering one twice
     from mobb_sdk import Client
     from mobb_sdk.outbox import Outbox
 
-    with Outbox("woz-2027.outbox", afzender="00000001001234567000") as outbox:
+    with Outbox("woz-2027.outbox", afzender="00000099000000001000") as outbox:
         outbox.enqueue_file("woz-2027.csv")
         summary = outbox.run(Client(), wait=3600)
         export_csv(outbox, "paper.csv", outcomes=[OutcomeStatus.PAPER], with_bsn=True)
