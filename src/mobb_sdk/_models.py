@@ -476,7 +476,7 @@ class BerichtResultaten(Sequence[BerichtResultaat]):
     sequence with the same results in the same order.
     """
 
-    __slots__ = ("_build", "_built", "_fetch", "_rows")
+    __slots__ = ("_build", "_build_all", "_built", "_complete", "_fetch", "_rows")
 
     def __init__(self, berichten: Iterable[BerichtResultaat] = ()) -> None:
         built = list(berichten)
@@ -486,20 +486,29 @@ class BerichtResultaten(Sequence[BerichtResultaat]):
                     "XSD", f"berichten[{i}]", f"expected BerichtResultaat, got {type(item).__name__}"
                 )
         self._built: list[BerichtResultaat | None] = list(built)
+        self._complete = True  # no None slot left
         self._rows: Sequence[Any] | None = None
         self._fetch: Callable[[], Sequence[Any]] | None = None
         self._build: Callable[[Any], BerichtResultaat] | None = None
+        self._build_all: Callable[[Sequence[Any]], list[BerichtResultaat]] | None = None
 
     @classmethod
     def lazy(
-        cls, count: int, rows: Callable[[], Sequence[Any]], build: Callable[[Any], BerichtResultaat]
+        cls,
+        count: int,
+        rows: Callable[[], Sequence[Any]],
+        build: Callable[[Any], BerichtResultaat],
+        build_all: Callable[[Sequence[Any]], list[BerichtResultaat]] | None = None,
     ) -> BerichtResultaten:
         """``count`` results, built on first use by ``build(rows()[i])``; ``rows()`` is called once, on
-        the first use of any of them. What ``rows`` returns must be checked already (by the XSD)."""
+        the first use of any of them. What ``rows`` returns must be checked already (by the XSD).
+        ``build_all(rows())``, when given, builds them all at once, for a pass over every letter."""
         made = cls()
         made._built = [None] * count
+        made._complete = count == 0
         made._fetch = rows
         made._build = build
+        made._build_all = build_all
         return made
 
     def __len__(self) -> int:
@@ -524,8 +533,26 @@ class BerichtResultaten(Sequence[BerichtResultaat]):
             return tuple(self._at(i) for i in range(len(self))[index])
         return self._at(range(len(self))[index])
 
+    def _all(self) -> list[BerichtResultaat]:
+        """Every result, the missing ones built in one pass; the rows are released afterwards."""
+        if not self._complete:
+            if self._rows is None:
+                self._rows, self._fetch = self._fetch() if self._fetch else (), None
+            build = self._build
+            assert build is not None  # noqa: S101 - set together with the None slots
+            rows = self._rows
+            if self._build_all is not None and self._built.count(None) == len(self._built):
+                self._built = self._build_all(rows)  # type: ignore[assignment]
+            else:
+                self._built = [
+                    item if item is not None else build(row)
+                    for item, row in zip(self._built, rows, strict=True)
+                ]
+            self._complete, self._rows, self._build, self._build_all = True, None, None, None
+        return self._built  # type: ignore[return-value] # complete: no None left
+
     def __iter__(self) -> Iterator[BerichtResultaat]:
-        return (self._at(i) for i in range(len(self)))
+        return iter(self._all())
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str | bytes):
