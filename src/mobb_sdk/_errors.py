@@ -5,6 +5,7 @@
     MobbError                       every error of this library
     ├── InvalidValueError           a model field breaks a rule when the model is built (also a ValueError)
     ├── ValidationError             a document or batch breaks the XSD or the rules: ``.violations``
+    │   └── RenderError             a berichtstroom's letter breaks a rule once rendered: ``.stream``
     ├── SchemaError                 the bundled XSDs cannot be loaded, resolved or verified
     ├── XmlError                    a document cannot be read as XML
     │   ├── XmlSecurityError        a hostile construct: DTD, entity, oversized or too deep a document
@@ -12,9 +13,11 @@
     ├── ConversionError             a plain dict/JSON value cannot be turned into a model (``.errors``)
     ├── ConfigurationError          missing or contradictory settings (URLs, CPA, certificates, world files)
     │   ├── CpaError                a CPA that cannot be used: ``.problems``, ``.structural``
-    │   └── EbmsConfigurationError  ebms-core refused a call as not matching its CPA (HTTP 500 and its
-    │                               text in ``.body``): fix the configuration; never retried
-    └── TransportError              an exchange with ebms-core or the WUS service failed (``.retryable``)
+    │   ├── EbmsConfigurationError  ebms-core refused a call as not matching its CPA (HTTP 500 and its
+    │   │                           text in ``.body``): fix the configuration; never retried
+    │   └── StreamConfigError       a berichtstromen file breaks its format: ``.source``, ``.key``
+    └── TransportError              an exchange with ebms-core, the WUS service or a ZGW API failed
+                                    (``.retryable``)
         ├── ConnectionFailed        no connection, or it broke before an answer came (retryable)
         ├── TransportTimeout        connect, read, write or pool timeout (retryable)
         ├── HttpStatusError         an unexpected HTTP status: ``.status``, ``.body`` (short, masked);
@@ -79,8 +82,10 @@ __all__ = [
     "InvalidValueError",
     "MobbError",
     "ProtocolError",
+    "RenderError",
     "SchemaError",
     "SoapFaultError",
+    "StreamConfigError",
     "TransportError",
     "TransportTimeout",
     "ValidationError",
@@ -124,6 +129,16 @@ class ValidationError(MobbError):
     def rules(self) -> frozenset[str]:
         """The rule ids that were broken."""
         return frozenset(v.rule for v in self.violations)
+
+
+class RenderError(ValidationError):
+    """A letter rendered from a berichtstroom breaks a rule (``BER-05`` Onderwerp too long, ``BER-08``
+    Referentie too long, ``BIJ-02`` not a PDF, ...). ``stream`` names the stream; each violation's path
+    names the stream's key (``woz-beschikking.onderwerp``). Nothing was stored or sent."""
+
+    def __init__(self, stream: str, violations: Iterable[Violation], summary: str | None = None) -> None:
+        self.stream = stream
+        super().__init__(violations, summary or f"berichtstroom {stream!r}: the letter breaks a rule")
 
 
 class SchemaError(MobbError):
@@ -182,8 +197,19 @@ class EbmsConfigurationError(ConfigurationError):
         super().__init__(f"{message}: ebms-core says: {self.body}")
 
 
+class StreamConfigError(ConfigurationError):
+    """A berichtstromen (TOML) file cannot be used: ``source`` is the file, ``key`` the dotted key
+    (``berichtstromen.woz-beschikking.onderwerp``) that is wrong, or empty for the whole file."""
+
+    def __init__(self, source: str, key: str, message: str) -> None:
+        self.source = source
+        self.key = key
+        self.message = message
+        super().__init__(f"{source}: {key}: {message}" if key else f"{source}: {message}")
+
+
 class TransportError(MobbError):
-    """An exchange with ebms-core or the WUS service failed.
+    """An exchange with ebms-core, the WUS service or a ZGW API failed.
 
     ``batch_id`` and ``bericht_ids`` name what it concerns (when it concerns a batch), ``status`` the HTTP
     status (when there was an answer), ``code`` the rule id or fault code; ``retryable`` says whether the

@@ -15,6 +15,10 @@ Files: ``.csv`` (UTF-8, a BOM allowed, ``,`` or ``;`` between fields), ``.json``
 record at a time, so a file of any size streams. A record that cannot be read raises
 :class:`LetterFileError` naming the file, the line or record, the field and the rule; never a full BSN.
 :func:`check_letter_file` reads the whole file instead and lists every problem (:class:`LetterProblem`).
+
+With a berichtstroom (``stream=``, see :mod:`mobb_sdk.streams`) a file needs only ``bsn`` (and
+``bijlage``, ``bericht_id`` as above): every other column is a variable of the stream's templates, and
+the stream supplies BerichtType, Onderwerp, BerichtTekst, Referentie and the dates.
 """
 
 from __future__ import annotations
@@ -27,18 +31,21 @@ import uuid
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from mobb_sdk._codec import batch_skeleton_valid
 from mobb_sdk._delivery import letter_index
-from mobb_sdk._errors import InvalidValueError, scrub
+from mobb_sdk._errors import InvalidValueError, RenderError, scrub
 from mobb_sdk._ids import Oin
 from mobb_sdk._models import MAX_BIJLAGEN, Batch, Bericht, Bijlage
 from mobb_sdk._rules import SenderProfile, check_bericht
 from mobb_sdk._violations import Severity, Violation
+
+if TYPE_CHECKING:
+    from mobb_sdk.streams import Berichtstroom
 
 __all__ = [
     "COLUMNS",
@@ -140,24 +147,33 @@ def stable_bericht_id(afzender: Oin | str, bericht: Bericht) -> uuid.UUID:
     return uuid.uuid5(BERICHT_ID_NAMESPACE, "\x1f".join(parts))
 
 
-def read_letters(path: str | Path, *, afzender: Oin | str | None = None) -> Iterator[Bericht]:
+def read_letters(
+    path: str | Path, *, afzender: Oin | str | None = None, stream: Berichtstroom | None = None
+) -> Iterator[Bericht]:
     """The letters of a CSV, JSON or JSON Lines file, in file order (see the module docs for the format).
 
     With ``afzender`` (the sender's OIN) a letter without a ``bericht_id`` gets :func:`stable_bericht_id`;
-    without it a new random one."""
-    for record in read_letter_records(path, afzender=afzender):
+    without it a new random one. With a ``stream`` the columns are the stream's variables."""
+    for record in read_letter_records(path, afzender=afzender, stream=stream):
         yield record.bericht
 
 
-def read_letter_records(path: str | Path, *, afzender: Oin | str | None = None) -> Iterator[LetterRecord]:
+def read_letter_records(
+    path: str | Path, *, afzender: Oin | str | None = None, stream: Berichtstroom | None = None
+) -> Iterator[LetterRecord]:
     """:func:`read_letters` with each letter's record number and place in the file.
 
     Raises :class:`LetterFileError` at the first record that cannot be read."""
     source = Path(path)
-    for number, (where, row) in enumerate(_entries(source), start=1):
+    for number, (where, row) in enumerate(_entries(source, columns=stream is None), start=1):
         if isinstance(row, LetterFileError):
             raise row
-        yield LetterRecord(number, where, _bericht(source, where, row, afzender))
+        bericht = (
+            _bericht(source, where, row, afzender)
+            if stream is None
+            else _stream_bericht(source, where, row, stream, afzender)
+        )
+        yield LetterRecord(number, where, bericht)
 
 
 def letter_file_rows(path: str | Path) -> Iterator[tuple[str, Mapping[str, Any] | LetterFileError]]:
@@ -167,16 +183,18 @@ def letter_file_rows(path: str | Path) -> Iterator[tuple[str, Mapping[str, Any] 
     return _entries(Path(path))
 
 
-def _entries(source: Path) -> Iterator[tuple[str, Mapping[str, Any] | LetterFileError]]:
+def _entries(
+    source: Path, *, columns: bool = True
+) -> Iterator[tuple[str, Mapping[str, Any] | LetterFileError]]:
     """Each record of the file as (where, its fields), or (where, the error) for a record that is broken
     on its own; a file that cannot be read at all raises :class:`LetterFileError` without a record."""
     suffix = source.suffix.lower()
     if suffix == ".csv":
-        rows = _csv_rows(source)
+        rows = _csv_rows(source, columns)
     elif suffix == ".json":
-        rows = _json_rows(source)
+        rows = _json_rows(source, columns)
     elif suffix in _JSON_LINES:
-        rows = _json_lines_rows(source)
+        rows = _json_lines_rows(source, columns)
     else:
         raise LetterFileError(source, "", "INPUT", "", "expected a .csv, .json, .jsonl or .ndjson file")
     try:
@@ -191,13 +209,16 @@ def _entries(source: Path) -> Iterator[tuple[str, Mapping[str, Any] | LetterFile
         ) from None
 
 
-def _csv_rows(source: Path) -> Iterator[tuple[str, Mapping[str, Any] | LetterFileError]]:
+def _csv_rows(
+    source: Path, columns: bool = True
+) -> Iterator[tuple[str, Mapping[str, Any] | LetterFileError]]:
     with source.open(newline="", encoding="utf-8-sig") as f:
         first = f.readline()
         f.seek(0)
         delimiter = ";" if first.count(";") > first.count(",") else ","
         reader = csv.DictReader(f, delimiter=delimiter)
-        _check_columns(source, "line 1", list(reader.fieldnames or []))
+        if columns:  # a stream's file has its own columns (the stream's variables)
+            _check_columns(source, "line 1", list(reader.fieldnames or []))
         for row in reader:
             # The line the record starts on: a quoted field may hold line breaks.
             where = (
@@ -211,7 +232,9 @@ def _csv_rows(source: Path) -> Iterator[tuple[str, Mapping[str, Any] | LetterFil
             yield where, row
 
 
-def _json_rows(source: Path) -> Iterator[tuple[str, Mapping[str, Any] | LetterFileError]]:
+def _json_rows(
+    source: Path, columns: bool = True
+) -> Iterator[tuple[str, Mapping[str, Any] | LetterFileError]]:
     try:
         data = json.loads(source.read_bytes())
     except (ValueError, RecursionError) as exc:
@@ -225,10 +248,12 @@ def _json_rows(source: Path) -> Iterator[tuple[str, Mapping[str, Any] | LetterFi
         if not isinstance(item, Mapping):
             yield where, LetterFileError(source, where, "INPUT", "", "a letter must be a JSON object")
             continue
-        yield where, _columns_error(source, where, list(item)) or item
+        yield where, (_columns_error(source, where, list(item)) if columns else None) or item
 
 
-def _json_lines_rows(source: Path) -> Iterator[tuple[str, Mapping[str, Any] | LetterFileError]]:
+def _json_lines_rows(
+    source: Path, columns: bool = True
+) -> Iterator[tuple[str, Mapping[str, Any] | LetterFileError]]:
     with source.open(encoding="utf-8-sig") as f:
         for n, line in enumerate(f, start=1):
             if not line.strip():
@@ -242,7 +267,7 @@ def _json_lines_rows(source: Path) -> Iterator[tuple[str, Mapping[str, Any] | Le
             if not isinstance(item, Mapping):
                 yield where, LetterFileError(source, where, "INPUT", "", "a letter must be a JSON object")
                 continue
-            yield where, _columns_error(source, where, list(item)) or item
+            yield where, (_columns_error(source, where, list(item)) if columns else None) or item
 
 
 def _check_columns(source: Path, where: str, names: list[str]) -> None:
@@ -357,6 +382,35 @@ def _bericht(source: Path, where: str, row: Mapping[str, Any], afzender: Oin | s
     return bericht
 
 
+#: Columns a letters file for a berichtstroom gives itself; every other column is a template variable.
+STREAM_COLUMNS: Final = ("bsn", "bijlage", "bericht_id")
+
+
+def _stream_bericht(
+    source: Path, where: str, row: Mapping[str, Any], stream: Berichtstroom, afzender: Oin | str | None
+) -> Bericht:
+    bsn = _value(row, "bsn")
+    if bsn is None:
+        raise LetterFileError(source, where, "INPUT", "bsn", "is empty or missing")
+    bericht_id = _value(row, "bericht_id")
+    try:
+        parsed_id = uuid.UUID(str(bericht_id)) if bericht_id is not None else None
+    except ValueError:
+        raise LetterFileError(source, where, "BER-01", "bericht_id", "is not a GUID") from None
+    bijlagen = [b.inhoud for b in _bijlagen(source, where, _value(row, "bijlage"))]
+    variables = {k: _value(row, k) for k in row if isinstance(k, str) and k not in STREAM_COLUMNS}
+    try:
+        bericht = stream.render(str(bsn), variables, bijlagen, bericht_id=parsed_id)
+    except RenderError as exc:
+        first = exc.violations[0]
+        raise LetterFileError(source, where, first.rule, first.path, first.message) from None
+    except InvalidValueError as exc:  # the BSN itself (BER-09)
+        raise LetterFileError(source, where, exc.rule, exc.field, exc.message) from None
+    if parsed_id is None and afzender is not None:
+        bericht = attrs.evolve(bericht, bericht_id=stable_bericht_id(afzender, bericht))
+    return bericht
+
+
 # --- checking a whole file -------------------------------------------------------------------------------
 
 # Element and attribute names of a violation's path, as the letter file's columns.
@@ -456,6 +510,7 @@ def check_letter_file(
     afzender: Oin | str | None = None,
     keep: bool = True,
     max_problems: int | None = None,
+    stream: Berichtstroom | None = None,
 ) -> LetterFileCheck:
     """Read and judge a whole letter file: every letter that cannot be read, every rule a letter breaks
     (the bundled XSD and the per-letter rules of ``profile``), and letters that occur twice (the same
@@ -464,6 +519,7 @@ def check_letter_file(
     ``afzender`` (default: the profile's sender) derives the BerichtIDs (:func:`stable_bericht_id`).
     ``keep=False`` does not keep the letters (a huge file is only judged); ``max_problems`` stops
     after that many errors. Raises :class:`LetterFileError` only when the file as a whole cannot be read.
+    With a ``stream`` the file's columns are the stream's variables (see the module docs).
     """
     source = Path(path)
     profile = profile if profile is not None else SenderProfile()
@@ -502,7 +558,7 @@ def check_letter_file(
                 for v in found
             )
 
-    for number, (where, row) in enumerate(_entries(source), start=1):
+    for number, (where, row) in enumerate(_entries(source, columns=stream is None), start=1):
         if max_problems is not None and errors() >= max_problems:
             break
         count += 1
@@ -511,7 +567,12 @@ def check_letter_file(
             problems.append(LetterProblem(source.name, where, row.field, row.rule, row.message))
             continue
         try:
-            record = LetterRecord(number, where, _bericht(source, where, row, sender))
+            bericht = (
+                _bericht(source, where, row, sender)
+                if stream is None
+                else _stream_bericht(source, where, row, stream, sender)
+            )
+            record = LetterRecord(number, where, bericht)
         except LetterFileError as exc:
             problems.append(LetterProblem(source.name, where, exc.field, exc.rule, exc.message))
             continue

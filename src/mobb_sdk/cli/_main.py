@@ -124,6 +124,7 @@ def _register() -> None:
     from mobb_sdk.cli._schemas import schemas_group
     from mobb_sdk.cli._send import send_command
     from mobb_sdk.cli._serve import simulator_group
+    from mobb_sdk.cli._zgw import zgw_group
 
     for command in (
         demo_command,
@@ -135,6 +136,7 @@ def _register() -> None:
         outbox_group,
         cpa_group,
         schemas_group,
+        zgw_group,
     ):
         main.add_command(command)
 

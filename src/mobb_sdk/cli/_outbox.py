@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -39,6 +39,9 @@ from mobb_sdk.outbox import (
     export_json,
 )
 from mobb_sdk.tariff import FREE_UNITS_PER_YEAR, TARIFF_2022, Cost, Tariff, run_cost
+
+if TYPE_CHECKING:
+    from mobb_sdk.streams import Berichtstroom
 
 __all__ = ["outbox_group", "send_with_outbox"]
 
@@ -229,6 +232,7 @@ def send_with_outbox(
     poll_interval: float = 5.0,
     check_subscriptions: bool = True,
     as_json: bool = False,
+    stream: Berichtstroom | None = None,
     **settings: Any,
 ) -> NoReturn:
     """Enqueue ``letter_files`` into the outbox at ``outbox_path``, run it, report, and exit with the
@@ -249,7 +253,7 @@ def send_with_outbox(
         sender = connection.get("sender_oin") or client_config(dict(connection)).sender_oin.value
         with Outbox(outbox_path, afzender=sender) as outbox:
             for path in letter_files:
-                result = outbox.enqueue_file(path)
+                result = outbox.enqueue_file(path, stream=stream)
                 if not as_json:
                     click.echo(
                         f"{path}: {result.added:,} letter(s) enqueued, {result.skipped:,} already there",

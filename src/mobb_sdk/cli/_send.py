@@ -23,6 +23,7 @@ from mobb_sdk.cli._letters import (
 from mobb_sdk.cli._outbox import send_with_outbox
 from mobb_sdk.cli._output import Exit, emit_json, fail, table
 from mobb_sdk.cli._settings import client_config, connection_options
+from mobb_sdk.streams import Berichtstroom, load_streams
 
 
 @click.command("send")
@@ -47,6 +48,18 @@ from mobb_sdk.cli._settings import client_config, connection_options
     type=click.Path(dir_okay=False, path_type=Path),
     help="Deliver through a durable, resumable outbox (a SQLite file): for bulk runs; see `mobb outbox`.",
 )
+@click.option(
+    "--stream",
+    "stream_name",
+    help="Build each letter from this berichtstroom: the file's columns (besides bsn, bijlage) are its variables.",
+)
+@click.option(
+    "--streams",
+    "streams_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="MOBB_STREAMS",
+    help="The berichtstromen file (TOML) [env: MOBB_STREAMS; default: the shipped examples].",
+)
 @connection_options
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def send_command(
@@ -56,6 +69,8 @@ def send_command(
     no_check: bool,
     dry_run: bool,
     outbox_path: Path | None,
+    stream_name: str | None,
+    streams_file: Path | None,
     as_json: bool,
     **options: Any,
 ) -> None:
@@ -79,6 +94,12 @@ def send_command(
         config = client_config(options)
     except ConfigurationError as exc:
         fail(exc, Exit.TRANSPORT, as_json=as_json)
+    stream = None
+    if stream_name is not None:
+        try:
+            stream = load_streams(streams_file)[stream_name]
+        except ConfigurationError as exc:
+            fail(exc, Exit.TRANSPORT, as_json=as_json)
     if outbox_path is not None and not dry_run:
         send_with_outbox(
             outbox_path,
@@ -88,8 +109,9 @@ def send_command(
             poll_interval=poll_interval,
             check_subscriptions=not no_check,
             as_json=as_json,
+            stream=stream,
         )
-    check = _checked(letters_file, config, as_json=as_json)
+    check = _checked(letters_file, config, as_json=as_json, stream=stream)
     records = check.records
     if dry_run:
         _dry_run(config, records, check_subscriptions=not no_check, as_json=as_json)
@@ -109,11 +131,13 @@ def send_command(
     _report(records, outcomes, as_json=as_json)
 
 
-def _checked(path: Path, config: ClientConfig, *, as_json: bool) -> LetterFileCheck:
+def _checked(
+    path: Path, config: ClientConfig, *, as_json: bool, stream: Berichtstroom | None = None
+) -> LetterFileCheck:
     """The whole file checked; exits 3 when it cannot be read, 1 (listing every problem) when a letter
     breaks a rule."""
     try:
-        check = check_letter_file(path, profile=config.profile())
+        check = check_letter_file(path, profile=config.profile(), stream=stream)
     except LetterFileError as exc:
         fail(exc, Exit.UNREADABLE, as_json=as_json)
     if not check.ok:

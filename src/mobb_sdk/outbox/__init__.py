@@ -20,7 +20,7 @@ See ``docs/how-to/bulk-outbox.md`` for the yearly run, the state diagram and wha
 from __future__ import annotations
 
 from mobb_sdk._delivery import OutcomeStatus
-from mobb_sdk.outbox._crash import CRASH_ENV, CRASH_POINTS
+from mobb_sdk.outbox._crash import CRASH_ENV, CRASH_POINTS, crash_point
 from mobb_sdk.outbox._export import EXPORT_FIELDS, export_csv, export_json, letter_record, paper_letters
 from mobb_sdk.outbox._outbox import EnqueueResult, Outbox
 from mobb_sdk.outbox._runner import (
@@ -58,6 +58,7 @@ __all__ = [
     "RunSummary",
     "Runner",
     "SqliteStore",
+    "crash_point",
     "export_csv",
     "export_json",
     "letter_record",

@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any, Final, Self
 
 import attrs
 
@@ -29,6 +29,9 @@ from mobb_sdk.outbox._sqlite import SqliteStore
 from mobb_sdk.outbox._states import LetterState
 from mobb_sdk.outbox._store import BijlageRef, LetterRow, NewLetter, OutboxStore
 from mobb_sdk.outbox._xml import bericht_size
+
+if TYPE_CHECKING:
+    from mobb_sdk.streams import Berichtstroom
 
 __all__ = ["EnqueueResult", "Outbox"]
 
@@ -143,20 +146,25 @@ class Outbox:
         crash_point("enqueued")
         return EnqueueResult(added, skipped)
 
-    def enqueue_file(self, path: str | os.PathLike[str]) -> EnqueueResult:
+    def enqueue_file(
+        self, path: str | os.PathLike[str], *, stream: Berichtstroom | None = None
+    ) -> EnqueueResult:
         """Store the letters of a CSV/JSON file (see :mod:`mobb_sdk._letters_io`), all or none.
 
         The whole file is read and validated first: a file with an error stores nothing, so fixing it
         and enqueueing again cannot double a letter. Letters are keyed by the file's content and their
-        record number, so enqueueing the same file again (after a crash) adds nothing twice.
+        record number, so enqueueing the same file again (after a crash) adds nothing twice. With a
+        ``stream`` (:mod:`mobb_sdk.streams`) the file's columns are the stream's variables.
         """
         source = Path(path)
         digest = _sha256_file(source)
+        if stream is not None:
+            digest = f"{digest}:{stream.naam}"  # the same file through another stream: other letters
         done = self.store.meta(_SOURCE + digest)
         if done is not None:
             return EnqueueResult(0, int(done))
         # Read and checked in full before anything is stored (one XSD pass per chunk), keeping nothing.
-        check = check_letter_file(source, profile=self.profile, keep=False, max_problems=50)
+        check = check_letter_file(source, profile=self.profile, keep=False, max_problems=50, stream=stream)
         if not check.ok:
             raise ValidationError(
                 [p.as_violation() for p in check.errors],
@@ -167,8 +175,8 @@ class Outbox:
         # the file that is already stored is skipped, not stored again under a new id.
         result = self._enqueue(
             (
-                (f"{digest[:16]}:{record.number}", record.bericht)
-                for record in read_letter_records(source, afzender=self.afzender)
+                (f"{digest[:16]}{':' + stream.naam if stream else ''}:{record.number}", record.bericht)
+                for record in read_letter_records(source, afzender=self.afzender, stream=stream)
             ),
             ENQUEUE_CHUNK,
             check=False,  # checked in full above
