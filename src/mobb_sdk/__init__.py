@@ -71,7 +71,7 @@ from mobb_sdk._pdf import PdfInfo, inspect_pdf, make_pdf
 from mobb_sdk._retry import RetryPolicy
 from mobb_sdk._rules import RULES, Rule, SenderProfile, check_batch
 from mobb_sdk._schema_compare import SchemaComparison, SchemaDifference, compare_schema_sets
-from mobb_sdk._schemas import SCHEMA_VERSION, DocumentKind, manifest_hash, schema_manifest
+from mobb_sdk._schemas import SCHEMA_VERSION, DocumentKind, manifest_hash, schema_dir, schema_manifest
 from mobb_sdk._tls import (
     CertificateOinWarning,
     check_certificate_oin,
@@ -199,6 +199,7 @@ __all__ = [
     "new_guid",
     "oin_from_certificate",
     "read_letters",
+    "schema_dir",
     "schema_manifest",
     "stable_bericht_id",
     "to_dict",

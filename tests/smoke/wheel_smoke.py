@@ -30,6 +30,67 @@ def _inside(path: Path, parent: Path) -> bool:
     return path.resolve().is_relative_to(parent.resolve())
 
 
+def _compile_anywhere(directory: Path, source_tree: Path | None) -> None:
+    """Every file of the installed set compiles from its directory in lxml (no resolver), xmlschema,
+    xmllint and the JDK (the last two when installed), and it is the source tree's set, component by
+    component."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    import xmlschema
+    from lxml import etree
+
+    from mobb_sdk import SCHEMA_VERSION, compare_schema_sets, schema_manifest
+
+    names = sorted(schema_manifest())
+    parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
+    for name in names:
+        etree.XMLSchema(etree.parse(str(directory / name), parser))
+        xmlschema.XMLSchema10(str(directory / name), allow="sandbox")
+    print(f"{len(names)} schemas compile from {directory} in lxml (no resolver) and xmlschema")
+    xmllint, java = shutil.which("xmllint"), shutil.which("java")
+    with tempfile.TemporaryDirectory() as work:
+        probe = Path(work) / "probe.xml"
+        probe.write_bytes(b"<probe/>")
+        if xmllint:
+            for name in names:
+                run = subprocess.run(
+                    [xmllint, "--noout", "--nonet", "--schema", str(directory / name), str(probe)],
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    check=False,
+                )
+                # 3: compiled, and <probe/> refused; 5 would be a schema that does not compile.
+                _check(run.returncode == 3, f"xmllint cannot compile {name}: {run.stderr.strip()}")
+            print("xmllint compiles every schema")
+        else:
+            print("xmllint: not installed, skipped")
+        validator = source_tree / "tests" / "java" / "XsdVerdicts.java" if source_tree else None
+        if java and validator is not None and validator.is_file():
+            jobs = Path(work) / "jobs.txt"
+            jobs.write_text("".join(f"{directory / name}\n" for name in names), encoding="utf-8")
+            run = subprocess.run(
+                [java, str(validator), str(jobs)], capture_output=True, text=True, timeout=300, check=False
+            )
+            expected = [f"COMPILED\t{directory / name}" for name in names]
+            _check(
+                run.stdout.splitlines() == expected,
+                f"the JDK cannot compile the set: {run.stdout}{run.stderr}",
+            )
+            print("the JDK compiles every schema")
+        else:
+            print("JDK: no java or no tests/java/XsdVerdicts.java, skipped")
+    if source_tree is not None:
+        comparison = compare_schema_sets(directory, source_tree / "schemas")
+        _check(
+            comparison.identical,
+            f"the installed set {SCHEMA_VERSION} differs from the source tree's: {comparison}",
+        )
+        print("the installed set declares the same components as the source tree's schemas/")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source-tree", type=Path, help="the repository: nothing may be imported from it")
@@ -79,6 +140,8 @@ def main(argv: list[str]) -> int:
     print(
         f"{len(manifest)} schemas, set {mobb_sdk.SCHEMA_VERSION}, manifest sha256 {mobb_sdk.manifest_hash()}"
     )
+
+    _compile_anywhere(loaded_from, args.source_tree)
 
     # A batch with a PDF: validate, write, read back.
     from mobb_sdk import Batch, Bericht, Bijlage, elfproef, from_xml, make_pdf, to_xml, validate, write_batch
