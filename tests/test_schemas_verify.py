@@ -17,6 +17,7 @@ from mobb_sdk.cli._main import main
 
 REQUEST_TYPES = "GLOBEBatchRequestTypes.xsd"
 QUIRK = "GLOBEBatchRequestTypes_128ch.xsd"
+XS = "http://www.w3.org/2001/XMLSchema"
 
 
 def logius_like(tmp_path: Path) -> Path:
@@ -260,6 +261,12 @@ def test_unreadable_packages(tmp_path: Path) -> None:
         compare_schema_sets(broken)
     (broken / "SharedTypes.xsd").write_text("<notaschema/>")
     with pytest.raises(SchemaError, match="not an XML Schema"):
+        compare_schema_sets(broken)
+    (broken / "SharedTypes.xsd").write_text(
+        f'<xs:schema xmlns:xs="{XS}"><xs:simpleType name="T"><xs:restriction base="xs:string"/>'
+        '<xs:list itemType="xs:int"/></xs:simpleType></xs:schema>'
+    )
+    with pytest.raises(SchemaError, match="simpleType 'T' is not a valid declaration"):
         compare_schema_sets(broken)
 
 

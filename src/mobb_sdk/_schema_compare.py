@@ -392,7 +392,13 @@ class _Set:
                     "type" if kind in ("complexType", "simpleType") else kind,
                     schema.qname(node.get("name", "")),
                 )
-                described = _describe_global(schema, node)
+                try:
+                    described = _describe_global(schema, node)
+                except (ValueError, IndexError, KeyError) as exc:
+                    # A structure no XML Schema allows, such as two derivations in one simpleType.
+                    raise SchemaError(
+                        f"{label}: {schema.name}: {kind} {node.get('name')!r} is not a valid declaration ({exc})"
+                    ) from None
                 if key in self.components:
                     if self.components[key] != described:
                         self.conflicts.append(

@@ -52,7 +52,7 @@ def validate_command(
     now: datetime | None,
     as_json: bool,
 ) -> None:
-    """Check batch, result, WUS and AbonnementAanvraag documents against the bundled XSDs and the rules,
+    """Check batch, result, WUS, SOAP fault and AbonnementAanvraag documents against the XSDs and rules,
     and letter files (.csv, .json, .jsonl: the input of `mobb send`) letter by letter.
 
     Prints every violation with its rule id, path and message (for a letter file: line, column, rule,
