@@ -60,9 +60,10 @@ def conformance(session: nox.Session) -> None:
     """The vendor conformance suite's self-test, then the whole catalogue through the CLI.
 
     The tests prove the reference adapter and the compliant variants pass every case and each
-    deliberately broken adapter (36 mutants) fails exactly the cases aimed at its defect (plus the report writers, the protocol schema against the
-    docs' examples, and a command adapter run from a shell script). The CLI run writes the reports a
-    vendor would get into ``.nox/conformance-reports``.
+    deliberately broken adapter (36 mutants) fails exactly the cases aimed at its defect (plus the
+    report writers, the protocol schema against the docs' examples, and command adapters run from a
+    shell script and in Node.js). The CLI runs write the reports a vendor would get into
+    ``.nox/conformance-reports`` (reference adapter) and ``.nox/conformance-reports-node`` (Node.js).
     """
     session.install(".[test,conformance]")
     tests = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_conformance_*.py"))
@@ -85,6 +86,22 @@ def conformance(session: nox.Session) -> None:
         session.run("python", "-c", "import mobb_sdk; print(mobb_sdk.__version__)", silent=True).strip(),
         "--report-dir",
         str(reports),
+        "-q",
+    )
+    # The Node.js example adapter (no mobb-sdk, Node's standard library only) runs the whole catalogue.
+    if shutil.which("node") is None:
+        session.error(
+            "the conformance session needs Node.js 20 (node on PATH) for the Node.js example adapter"
+        )
+    session.run(
+        "python",
+        "-m",
+        "mobb_sdk.conformance",
+        "run",
+        "--adapter",
+        "cmd:node conformance/examples/node/adapter.mjs",
+        "--report-dir",
+        str(ROOT / ".nox" / "conformance-reports-node"),
         "-q",
     )
 

@@ -87,6 +87,32 @@ def test_a_command_that_crashes_or_prints_no_json_fails_the_case_with_evidence(t
     assert "no JSON" in result.results[0].evidence[0].message
 
 
+NODE_ADAPTER = ROOT / "conformance" / "examples" / "node" / "adapter.mjs"
+#: Cases across both modes for the Node.js example: refusals, attachments, a leading-zero BSN, a resend,
+#: a nil-GUID result and a per-type subscription check (the whole catalogue runs in nox -s conformance).
+NODE_SAMPLE = (
+    "MOBB-DOC-015",
+    "MOBB-DOC-024",
+    "MOBB-DOC-033",
+    "MOBB-DOC-049",
+    "MOBB-LIVE-010",
+    "MOBB-LIVE-017",
+    "MOBB-LIVE-025",
+    "MOBB-LIVE-029",
+)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js 20 (node on PATH)")
+def test_the_nodejs_example_adapter_passes_without_mobb_sdk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A product in another language: string-built XML, ebms-core REST and WUS over the network."""
+    assert "mobb_sdk" not in NODE_ADAPTER.read_text(encoding="utf-8")
+    monkeypatch.chdir(ROOT)
+    result = run_suite(load_adapter("cmd:node conformance/examples/node/adapter.mjs"), case_ids=NODE_SAMPLE)
+    assert {r.case.id: r.verdict for r in result.results} == dict.fromkeys(NODE_SAMPLE, Verdict.PASSED), [
+        r.summary for r in result.results if r.verdict is not Verdict.PASSED
+    ]
+
+
 @pytest.fixture
 def http_adapter() -> Iterator[str]:
     """The reference adapter behind an HTTP endpoint, as a product's test harness would serve it."""

@@ -128,3 +128,22 @@ def test_a_malformed_answer_fails_the_case_with_the_schema_complaint() -> None:
     assert result.verdict is Verdict.FAILED
     assert result.evidence[0].check == "protocol"
     assert "letters/0/outcome" in result.evidence[0].message
+
+
+def test_the_wire_examples_show_every_exchange_of_a_delivery() -> None:
+    """The contract page's examples come from a real delivery; each exchange a product must make is there."""
+    from mobb_sdk.conformance import wire_examples
+
+    ex = wire_examples()
+    assert set(ex) >= {"wus", "send", "events", "ack_event", "results", "message", "ack_message"}
+    assert dict(ex["wus"].headers)["soapaction"].startswith('"http://schemas.rdw.nl/GEB/')
+    send = json.loads(ex["send"].request_body)
+    assert (
+        send["properties"]["action"] == "GLOBE-R-BV-Request"
+        and send["properties"]["conversationId"] == "<BatchID>"
+    )
+    assert "<ber:BerichtID><BerichtID-1></ber:BerichtID>" in (ex["send"].payload or "")
+    assert "eventTypes=FAILED" in ex["events"].target and "action=GLOBE-R-BV-Result" in ex["results"].target
+    assert "<VerwerkingsCode>Verwerkt</VerwerkingsCode>" in (ex["message"].payload or "")
+    assert ex["ack_message"].method == "PATCH" and ex["ack_message"].status == 204
+    assert wire_examples() == ex  # stable: the docs doctest the same text

@@ -10,6 +10,9 @@ Directives:
 ``mobb-conformance-capabilities``
     The capabilities a vendor may declare, with what each means.
 
+``mobb-conformance-changelog``
+    The catalogue's versions with their changes, newest first, and the retired case ids with why.
+
 Built from the installed package like ``mobb_catalogue``, so the page cannot drift from the data. A
 rule id of a case that is not in :data:`mobb_sdk.RULES` is reported as a warning (an error under
 ``sphinx-build -W``).
@@ -45,7 +48,12 @@ def _expectation(case: Any) -> str:
         wanted = [wanted] if isinstance(wanted, str) else list(wanted)
         parts.append(f"{ref}: {' or '.join(wanted)}")
     checks = [c.replace("_", " ") for c in case.live.get("checks", ())]
-    return "; ".join(parts) + (f"; checks: {', '.join(checks)}" if checks else "")
+    text = "; ".join(parts) + (f"; checks: {', '.join(checks)}" if checks else "")
+    earlier = case.live.get("earlier")
+    if earlier is not None:
+        refs = ", ".join(letter["ref"] for letter in earlier["letters"])
+        text = f"{refs} in a first request {earlier['days']} days earlier; " + text
+    return text
 
 
 class ConformanceCatalogueDirective(SphinxDirective):
@@ -106,7 +114,35 @@ class CapabilitiesDirective(SphinxDirective):
         return [_table(["Capability", "The product supports"], [25, 75], rows, "mobb-capabilities")]
 
 
+class ChangelogDirective(SphinxDirective):
+    """``mobb-conformance-changelog``: every catalogue version and the retired ids."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from mobb_sdk.conformance import data_dir, load_catalogue
+
+        self.env.note_dependency(str(data_dir() / "catalogue.toml"))
+        catalogue = load_catalogue()
+        out: list[nodes.Node] = []
+        for version, changes in catalogue.changelog:
+            out.append(nodes.paragraph("", "", nodes.strong(f"Catalogue {version}", f"Catalogue {version}")))
+            items = nodes.bullet_list()
+            for change in changes:
+                items += nodes.list_item("", nodes.paragraph("", "", *_inline(change)))
+            out.append(items)
+        rows = [
+            [[nodes.literal(case_id, case_id)], _inline(reason)]
+            for case_id, reason in catalogue.retired.items()
+        ]
+        if rows:
+            out.append(nodes.paragraph("", "Retired case ids (reserved, never reused):"))
+            out.append(_table(["Case", "Why it was retired"], [20, 80], rows, "mobb-retired"))
+        return out
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("mobb-conformance-catalogue", ConformanceCatalogueDirective)
     app.add_directive("mobb-conformance-capabilities", CapabilitiesDirective)
+    app.add_directive("mobb-conformance-changelog", ChangelogDirective)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -39,6 +39,7 @@ from mobb_sdk.conformance._catalogue import (
     data_dir,
     load_catalogue,
 )
+from mobb_sdk.conformance._contract import Exchange, wire_examples
 from mobb_sdk.conformance._evidence import Evidence
 from mobb_sdk.conformance._protocol import protocol_schema, schema_errors
 from mobb_sdk.conformance._reports import (
@@ -71,6 +72,7 @@ __all__ = [
     "Catalogue",
     "CommandAdapter",
     "Evidence",
+    "Exchange",
     "Expect",
     "ExpectedFailures",
     "HttpAdapter",
@@ -92,6 +94,7 @@ __all__ = [
     "run_case",
     "run_suite",
     "schema_errors",
+    "wire_examples",
     "write_html",
     "write_json",
     "write_junit",
