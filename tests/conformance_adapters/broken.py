@@ -548,12 +548,12 @@ class GivesUpOnTransportError(ReferenceAdapter):
 
 
 class NeverMarksResultsProcessed(ReferenceAdapter):
-    """Reads results but never marks them processed: ebms-core offers them again for ever."""
+    """Reads results and events but never marks anything processed: ebms-core offers them again for ever."""
 
     def transport(self, context: AdapterContext) -> httpx.BaseTransport | None:
         class Forget(RewritingTransport):
             def handle_request(self, request: httpx.Request) -> httpx.Response:
-                if request.method == "PATCH" and "/ebms/messages/" in request.url.path:
+                if request.method == "PATCH" and "/ebms/" in request.url.path:
                     return httpx.Response(204, request=request)
                 return self.inner.handle_request(request)
 
