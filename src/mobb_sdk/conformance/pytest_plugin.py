@@ -64,6 +64,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--mobb-product", help="product name for the reports")
     group.addoption("--mobb-product-version", help="product version for the reports")
     group.addoption("--mobb-report-dir", help="write the JUnit, JSON and HTML reports here")
+    group.addoption("--mobb-lang", choices=("en", "nl"), default="en", help="language of the HTML report")
     group.addoption("--mobb-serve", action="store_true", help="Python adapters: use the served simulator")
     group.addoption("--mobb-inline-attachments", action="store_true", help="also send attachments base64")
 
@@ -185,7 +186,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     if state.report_dir is not None and state.results:
         result = SuiteResult(
-            _info(state.catalogue, state.product, state.adapter.description, state.mode, state.started),
+            _info(
+                state.catalogue,
+                state.product,
+                state.adapter.description,
+                state.mode,
+                state.started,
+                tuple(session.config.getoption("--mobb-case") or ()),
+            ),
             tuple(state.results),
         )
-        write_reports(result, state.report_dir)
+        write_reports(result, state.report_dir, session.config.getoption("--mobb-lang"))
