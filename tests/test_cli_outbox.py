@@ -171,3 +171,23 @@ def test_files_with_full_bsns_are_owner_only(tmp_path):
     from tests.outbox_support import ALL_TEST_BSNS
 
     assert ALL_TEST_BSNS[0] in out.read_text() and out.read_text().count("\n") == 4
+
+
+def test_the_outbox_reports_the_first_failure_not_only_the_last(tmp_path):
+    from mobb_sdk import Client, RetryPolicy
+    from tests.outbox_support import config, simulator
+
+    sim = simulator(5)
+    # The first try is answered 503, the second never answered (applied=False: nothing arrived).
+    sim.faults.fail_next("send", status=503, retry_after=None).drop_next("send", applied=False)
+    retry = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.01)
+    with (
+        Outbox(tmp_path / "o.outbox", afzender=OIN) as outbox,
+        Client(config(retry=retry), transport=sim.transport(), sleep=lambda _: None) as client,
+    ):
+        outbox.enqueue_many(letters(5))
+        summary = outbox.run(client, wait=0)
+    [error] = summary.errors
+    assert "2 attempts in" in error
+    assert "first attempt:" in error and "HTTP 503" in error
+    assert "http://127.0.0.1:8080/service/rest/v19" in error

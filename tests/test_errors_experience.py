@@ -64,3 +64,35 @@ def test_public_errors_print_under_the_package():
     assert repr(mobb_sdk.InvalidValueError) == "<class 'mobb_sdk.InvalidValueError'>"
     error = mobb_sdk.InvalidValueError("BER-05", "onderwerp", "too long")
     assert f"{type(error).__module__}.{type(error).__qualname__}" == "mobb_sdk.InvalidValueError"
+
+
+def test_module_constants_users_print_serialise_to_json():
+    import json
+
+    from mobb_sdk import LOGIUS_OIN, Oin, simulator
+    from mobb_sdk.tariff import FREE_UNITS_PER_YEAR, TARIFF_2022
+
+    constants = {
+        "DEFAULT_SENDER_OIN": simulator.DEFAULT_SENDER_OIN,
+        "DEFAULT_CPA_ID": simulator.DEFAULT_CPA_ID,
+        "LOGIUS_OIN": LOGIUS_OIN,
+        "FREE_UNITS_PER_YEAR": FREE_UNITS_PER_YEAR,
+    }
+    assert json.loads(json.dumps(constants)) == {
+        "DEFAULT_SENDER_OIN": "00000099000000001000",
+        "DEFAULT_CPA_ID": "cpa-mobb-demo",
+        "LOGIUS_OIN": "00000001822477348000",
+        "FREE_UNITS_PER_YEAR": 1000,
+    }
+    assert str(TARIFF_2022) == "0.32"
+    # Still an OIN: checked when made, with its parts.
+    oin = Oin("00000099000000001000")
+    assert oin == simulator.DEFAULT_SENDER_OIN and oin.value == "00000099000000001000"
+    assert (oin.prefix, oin.kind, oin.party_id) == (
+        "00000099",
+        "test OIN",
+        "urn:osb:oin:00000099000000001000",
+    )
+    assert repr(oin) == "Oin(value='00000099000000001000')" and Oin(oin) is oin
+    with pytest.raises(mobb_sdk.InvalidValueError):
+        Oin("12345")

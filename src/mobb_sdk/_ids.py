@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from typing import Final
+from typing import Final, Self
 
 import attrs
 
@@ -110,7 +110,7 @@ class Bsn:
         return mask_bsn(self.value)
 
 
-def _check_oin(_: object, __: attrs.Attribute[str], value: str) -> None:
+def _check_oin(_: object, __: object, value: str) -> None:
     if not isinstance(value, str) or len(value) != 20:
         raise InvalidValueError("BATCH-05", "oin", "an OIN has exactly 20 positions")
     if value[:8] not in OIN_PREFIXES:
@@ -123,14 +123,31 @@ def _check_oin(_: object, __: attrs.Attribute[str], value: str) -> None:
         )
 
 
-@attrs.frozen(order=True)
-class Oin:
-    """An organisatie-identificatienummer: 20 positions, a known prefix, a main number, a zero suffix."""
+class Oin(str):
+    """An organisatie-identificatienummer: 20 positions, a known prefix, a main number, a zero suffix.
 
-    value: str = attrs.field(validator=_check_oin)
+    An ``Oin`` is a ``str`` (checked when made), so it prints, compares and serialises to JSON as the
+    number itself: ``json.dumps({"afzender": DEFAULT_SENDER_OIN})`` works. ``.value`` is the plain
+    string.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, value: str) -> Self:
+        if isinstance(value, cls):
+            return value
+        _check_oin(None, None, value)
+        return super().__new__(cls, value)
+
+    @property
+    def value(self) -> str:
+        return str.__str__(self)
 
     def __str__(self) -> str:
-        return self.value
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        return f"Oin(value={str.__repr__(self)})"
 
     @property
     def prefix(self) -> str:

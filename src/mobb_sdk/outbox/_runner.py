@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from mobb_sdk._client import Client
-from mobb_sdk._delivery import OutcomeStatus
+from mobb_sdk._delivery import OutcomeStatus, paper_reason
 from mobb_sdk._ebms import EventType, ResultMessage
 from mobb_sdk._errors import MobbError, TransportError, ValidationError
 from mobb_sdk._ids import NIL_GUID, new_guid
@@ -54,6 +54,7 @@ CHECK_MAX_AGE: Final = timedelta(days=7)
 RESULT_DEADLINE: Final = timedelta(hours=24)
 #: BATCH-04 allows an AanmaakDatum 13 days old; a resend refreshes it a day earlier, for the way there.
 AANMAAK_REFRESH: Final = timedelta(days=12)
+#: The detail of a letter the subscription check sent to paper is ``paper_reason(its BerichtType)``.
 PAPER_DETAIL: Final = "no subscription for this BerichtType, or no active box (ABO-01)"
 
 
@@ -380,7 +381,7 @@ class Runner:
                     crash_point("after_check")
                     decisions = [(r.seq, answers.get(r.bsn, False)) for r in chunk]
                     self._guard()
-                    self.store.record_checks(decisions, self.clock(), PAPER_DETAIL)
+                    self.store.record_checks(decisions, self.clock(), paper_reason(bericht_type))
                     self._tally.checked += len(decisions)
                     self._tally.to_paper += sum(1 for _, may in decisions if not may)
                     self._report()
