@@ -402,3 +402,20 @@ def test_streams_file_of_the_adapter_is_checked(setup: Setup, tmp_path: Path) ->
             api=setup.api,
         )
     assert load_streams(None)["belastingaanslag"].informatieobjecttypen == (AANSLAG_IOTYPE,)
+
+
+def test_a_notification_for_a_verzending_that_is_gone_is_dropped(setup: Setup) -> None:
+    url = setup.verzending(1)
+    message = setup.fake.notification(url)
+    del setup.fake.verzendingen[url.rsplit("/", 1)[1]]
+    assert setup.adapter.notify(message)
+    summary = setup.adapter.cycle(poll=False)
+    assert not summary.poll.errors and setup.adapter.journal.notices() == []
+    # A notification while the API is down stays in the inbox for the next cycle.
+    other = setup.verzending(2)
+    assert setup.adapter.notify(setup.fake.notification(other))
+    setup.fake.down(4)
+    assert setup.adapter.cycle(poll=False).poll.errors
+    assert len(setup.adapter.journal.notices()) == 1
+    assert setup.adapter.cycle(poll=False).written_back == 1
+    assert setup.adapter.journal.notices() == []

@@ -280,7 +280,16 @@ class ZgwAdapter:
         total = PollSummary()
         for notice in self.journal.notices():
             if notice.resource == "verzending":
-                verzendingen: Iterable[dict[str, Any]] = [self.api.get(notice.resource_url)]
+                try:
+                    verzendingen: Iterable[dict[str, Any]] = [self.api.get(notice.resource_url)]
+                except HttpStatusError as exc:
+                    if exc.status not in (404, 410):
+                        return _add(total, PollSummary(errors=(str(exc),)))
+                    log.info("notified Verzending %s is gone (HTTP %s)", notice.resource_url, exc.status)
+                    self.journal.drop_notices([notice.id])
+                    continue
+                except TransportError as exc:
+                    return _add(total, PollSummary(errors=(str(exc),)))
             else:
                 verzendingen = self.api.pages(
                     self.config.documenten_url + "/verzendingen",
