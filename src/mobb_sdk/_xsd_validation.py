@@ -308,10 +308,33 @@ def _xmlschema_findings(root: etree._Element, kind: DocumentKind, schemas: Schem
     unresolved = _unresolved_types(root, schema.maps.types)
     if unresolved:
         return _findings_around_unresolved_types(root, schema, unresolved)
-    findings = []
-    for error in schema.iter_errors(root, use_defaults=False, use_location_hints=False):
-        findings.append(_xmlschema_finding(root, error))
-    return findings
+    return [_xmlschema_finding(root, error) for error in _xmlschema_errors(schema, root)]
+
+
+def _xmlschema_errors(schema: xmlschema.XMLSchema10, root: etree._Element) -> list[XMLSchemaValidationError]:
+    """xmlschema's errors, less its echo of an ``xsi:type`` that cannot substitute the declared type.
+
+    xmlschema reports such a type twice: at the parent (its content model's check) and at the element
+    with the same reason. libxml2 reports it once, at the element; so does this backend.
+    """
+    from xmlschema.validators import XsdGroup
+    from xmlschema.validators.exceptions import XMLSchemaChildrenValidationError
+
+    errors = list(schema.iter_errors(root, use_defaults=False, use_location_hints=False))
+    kept = []
+    for number, error in enumerate(errors):
+        following = errors[number + 1] if number + 1 < len(errors) else None
+        if (
+            following is not None
+            and isinstance(error.validator, XsdGroup)
+            and not isinstance(error, XMLSchemaChildrenValidationError)
+            and isinstance(following.elem, etree._Element)
+            and following.elem.getparent() is error.elem
+            and following.reason == error.reason
+        ):
+            continue
+        kept.append(error)
+    return kept
 
 
 def _findings_around_unresolved_types(
@@ -333,7 +356,7 @@ def _findings_around_unresolved_types(
         twin = copies[originals.index(element)]
         del twin.attrib[_XSI_TYPE]
         skipped.update(twin.iter())
-    for error in schema.iter_errors(duplicate, use_defaults=False, use_location_hints=False):
+    for error in _xmlschema_errors(schema, duplicate):
         finding = _xmlschema_finding(duplicate, error)
         if finding.element in skipped:
             continue
