@@ -122,6 +122,8 @@ class SchemaComparison:
 def read_schema_package(source: str | Path) -> dict[str, bytes]:
     """The ``.xsd`` files of a package: a folder (searched recursively) or a zip, by their path inside it.
 
+    Other files (a WSDL, a readme) are not read.
+
     Raises :class:`~mobb_sdk.SchemaError` when there is no such folder or zip, or it holds no XSD.
     """
     path = Path(source)
