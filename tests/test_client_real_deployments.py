@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 
@@ -102,11 +103,23 @@ def sim(request: pytest.FixtureRequest) -> Simulator:
     return Simulator(event_listener=request.param)
 
 
-@pytest.fixture
-def run(kind: str, sim: Simulator) -> Any:
-    r = Run(kind, sim.transport())
-    yield r
-    r.close()
+@pytest.fixture(params=["in-process", "served"])
+def run(request: pytest.FixtureRequest, kind: str, sim: Simulator) -> Any:
+    if request.param == "in-process":
+        r = Run(kind, sim.transport())
+        yield r
+        r.close()
+        return
+    with sim.serve() as server:
+        cfg = config()
+        served = attrs.evolve(
+            cfg,
+            ebms=attrs.evolve(cfg.ebms, url=server.ebms_url),
+            wus=attrs.evolve(cfg.wus, url=server.wus_url),
+        )
+        r = Run(kind, None, served)
+        yield r
+        r.close()
 
 
 def requests_of(sim: Simulator, operation: Operation) -> int:
@@ -256,3 +269,24 @@ def test_the_ignored_set_is_bounded():
     assert len(seen) == 3 and "m-9" in seen and "m-6" not in seen
     seen.add("m-7")  # re-adding refreshes, never grows
     assert len(seen) == 3 and "m-7" in seen
+
+
+@pytest.mark.parametrize("listener", ["DAO", "DEFAULT"])
+def test_the_outbox_settles_every_letter_in_both_listener_modes(tmp_path, listener):
+    from mobb_sdk.outbox import Outbox
+    from tests.outbox_support import OIN, assert_invariants, letters, world
+    from tests.outbox_support import config as outbox_config
+
+    n = 30
+    sim = Simulator(world(n), event_listener=listener)
+    box = Outbox(tmp_path / "run.outbox", afzender=OIN)
+    try:
+        box.enqueue_many(letters(n))
+        with Client(outbox_config(), transport=sim.transport(), sleep=lambda s: None) as client:
+            box.run(client, wait=5.0, sleep=lambda s: None, poll_interval=0.0, max_letters=10)
+        assert_invariants(box, sim, n)
+        assert requests_of(sim, Operation.STATUS) == 0
+        assert all(m.processed_at is not None for m in sim.inspect.incoming_messages())
+        assert all(e.processed_at is not None for e in sim.inspect.events())
+    finally:
+        box.close()

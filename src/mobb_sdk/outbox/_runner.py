@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from mobb_sdk._client import Client
+from mobb_sdk._client import BoundedSet, Client
 from mobb_sdk._delivery import OutcomeStatus, paper_reason
-from mobb_sdk._ebms import EventType, ResultMessage
+from mobb_sdk._ebms import MAX_LISTED, EventType, ResultMessage
 from mobb_sdk._errors import MobbError, TransportError, ValidationError
 from mobb_sdk._ids import NIL_GUID, new_guid
 from mobb_sdk._models import MAX_BERICHTEN_PER_BATCH, MAX_BSNS_PER_CHECK, Bericht, Bijlage, VerwerkingsCode
@@ -152,7 +152,8 @@ class _Tally:
     answers: int = 0
     overdue: int = 0
     unknown_events: int = 0
-    unknown_results: set[str] = attrs.Factory(set)
+    # Bounded (issue 12): another sender's results must not grow this run's memory without end.
+    unknown_results: BoundedSet = attrs.Factory(lambda: BoundedSet(MAX_LISTED))
     errors: list[str] = attrs.Factory(list)
 
 
