@@ -12,12 +12,12 @@ for tests: load it into your own ebms-core (``POST /cpas``) or serve it from the
 >>> from mobb_sdk.cpa import CpaParty, generate_cpa, read_cpa
 >>> xml = generate_cpa(
 ...     "cpa-test",
-...     CpaParty("00000001001234567000", "Gemeente Demo", "http://127.0.0.1:8888/ebms"),
+...     CpaParty("00000099000000001000", "Gemeente Demo", "http://127.0.0.1:8888/ebms"),
 ...     CpaParty("00000001822477348000", "Logius", "http://127.0.0.1:8889/ebms"),
 ... )
 >>> info = read_cpa(xml)
 >>> info.cpa_id, info.sender.party_id, info.logius.role
-('cpa-test', 'urn:osb:oin:00000001001234567000', 'SP')
+('cpa-test', 'urn:osb:oin:00000099000000001000', 'SP')
 >>> info.sender.sends, info.sender.receives
 (('GLOBE-R-BV-Request',), ('GLOBE-R-BV-Result',))
 
