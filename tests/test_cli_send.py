@@ -319,3 +319,42 @@ def test_an_outbox_run_summary_has_a_cost_section(served, tmp_path):
     data = json.loads(run(*args, "--json", env=env).output)
     assert data["cost"]["letters_digital"] == 1 and data["cost"]["letters_paper"] == 1
     assert data["cost"]["tariff_per_unit_eur"] == "0.32"
+
+
+def test_json_errors_name_the_exchange_and_the_place(served, tmp_path):
+    sim, env = served
+    path = letters_csv(tmp_path, [f"{sim.world.persons[0].bsn.value},WOZ,WOZ,t,R-1,"])
+    down = {**env, "MOBB_WUS_URL": "http://user:pw@127.0.0.1:9/wus"}
+    result = run("send", "--json", str(path), env=down)
+    assert result.exit_code == Exit.TRANSPORT
+    data = json.loads(result.output)
+    assert data["error"] == "ConnectionFailed" and data["attempts"] == 1
+    assert data["url"] == "http://127.0.0.1:9/wus" and "pw" not in result.output
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    data = json.loads(run("send", "--json", str(bad), env=env).output)
+    assert (data["error"], data["rule"]) == ("LetterFileError", "INPUT")
+
+
+def test_a_rerun_through_a_new_outbox_counts_the_earlier_delivery(served, tmp_path):
+    sim, env = served
+    p = sim.world.persons
+    path = letters_csv(tmp_path, [f"{p[0].bsn.value},WOZ,WOZ,t,R-1,", f"{p[1].bsn.value},WOZ,WOZ,t,R-2,"])
+    assert run("send", str(path), *FAST, env=env).exit_code == Exit.OK
+    # The same file again, now through an outbox that has never seen it: nothing new in any box,
+    # and the letters count as delivered, not as failed.
+    again = run("send", "--json", str(path), "--outbox", str(tmp_path / "o.outbox"), *FAST, env=env)
+    assert again.exit_code == Exit.OK, again.output
+    assert json.loads(again.output)["outcomes"] == {"delivered": 2}
+    assert len(sim.inspect.letters()) == 2
+    # A letter whose id was not derived from its content still fails on BerichtBestaatAl (BER-01).
+    from mobb_sdk import Bericht, Client, ClientConfig
+    from mobb_sdk.outbox import Outbox, OutcomeStatus
+
+    [stored] = sim.inspect.letters()[:1]
+    reused = Bericht.create(p[0].bsn.value, "WOZ", "Another letter", bericht_id=stored.bericht_id)
+    with Outbox(tmp_path / "other.outbox", afzender=DEFAULT_SENDER_OIN) as outbox:
+        outbox.enqueue(reused)
+        with Client(ClientConfig.from_env(env)) as client:
+            summary = outbox.run(client, wait=10, poll_interval=0.05)
+    assert summary.outcomes == {OutcomeStatus.FAILED: 1}

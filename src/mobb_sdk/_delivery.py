@@ -92,9 +92,8 @@ ALREADY_DELIVERED: Final = "already delivered by an earlier run: Logius answered
 def paper_reason(bericht_type: str) -> str:
     """Why a letter goes on paper after the subscription check said no: all the check tells (ABO-01)."""
     return (
-        f"the subscription check (ValidateAbonnementen) says this citizen may not receive {bericht_type} "
-        f"letters from this sender: no active Berichtenbox, no subscription to {bericht_type}, or unknown "
-        "to MijnOverheid (ABO-01)"
+        f"ValidateAbonnementen says no to {bericht_type} letters from this sender (no active Berichtenbox, "
+        f"no {bericht_type} subscription, or unknown to MijnOverheid; ABO-01)"
     )
 
 

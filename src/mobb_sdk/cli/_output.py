@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 import click
 
-from mobb_sdk._errors import MobbError
+from mobb_sdk._errors import InvalidValueError, MobbError, TransportError
 
 
 class Exit(enum.IntEnum):
@@ -39,10 +39,34 @@ def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
     return "\n".join(s.rstrip() for s in out)
 
 
+def error_fields(error: BaseException) -> dict[str, Any]:
+    """What ``--json`` adds to an error: the rule and where (a letter file's record and column), or the
+    exchange that failed (method, URL without credentials, attempts, seconds, HTTP status)."""
+    if isinstance(error, TransportError):
+        fields: dict[str, Any] = {
+            "method": error.method,
+            "url": error.url,
+            "attempts": error.attempts,
+            "elapsed": None if error.elapsed is None else round(error.elapsed, 3),
+            "status": error.status,
+            "code": error.code,
+        }
+        if error.first is not None:
+            fields["first_error"] = str(error.first)
+        return fields
+    if isinstance(error, InvalidValueError):
+        found = {"rule": error.rule, "field": error.field}
+        record = getattr(error, "record", None)
+        if isinstance(record, str) and record:
+            found["record"] = record
+        return found
+    return {}
+
+
 def fail(error: MobbError | OSError, code: Exit, *, as_json: bool) -> NoReturn:
     """Report an error (never with a full BSN: library errors are masked already) and exit."""
     if as_json:
-        emit_json({"error": type(error).__name__, "message": str(error)})
+        emit_json({"error": type(error).__name__, "message": str(error), **error_fields(error)})
     else:
         click.echo(f"error: {error}", err=True)
     sys.exit(int(code))

@@ -33,6 +33,7 @@ from mobb_sdk._delivery import OutcomeStatus, paper_reason
 from mobb_sdk._ebms import MAX_LISTED, EventType, ResultMessage
 from mobb_sdk._errors import MobbError, TransportError, ValidationError
 from mobb_sdk._ids import NIL_GUID, new_guid
+from mobb_sdk._letters_io import stable_bericht_id
 from mobb_sdk._models import MAX_BERICHTEN_PER_BATCH, MAX_BSNS_PER_CHECK, Bericht, Bijlage, VerwerkingsCode
 from mobb_sdk._rules import MAX_BATCH_BYTES
 from mobb_sdk.outbox._crash import crash_point
@@ -571,9 +572,12 @@ class Runner:
                 continue
             code = line.verwerkings_code
             if code is VerwerkingsCode.VERWERKT or (
-                code is VerwerkingsCode.BERICHT_BESTAAT_AL and batch.attempts > 1
+                code is VerwerkingsCode.BERICHT_BESTAAT_AL
+                and (batch.attempts > 1 or self._derived_id(batch.batch_id, bericht_id))
             ):
                 # RES-04: BerichtBestaatAl for a batch handed over more than once: the first copy arrived.
+                # For a BerichtID derived from the letter itself, an earlier run (another outbox, or
+                # `mobb send` without one) delivered this very letter.
                 outcome = OutcomeStatus.DELIVERED
             elif code is VerwerkingsCode.NIET_ACTIEF_OF_GEABONNEERD:
                 outcome = OutcomeStatus.PAPER
@@ -583,6 +587,14 @@ class Runner:
         self._guard()
         self._tally.answers += self.store.record_answers(batch.batch_id, answers, self.clock())
         self.store.close_batch_if_decided(batch.batch_id)
+
+    def _derived_id(self, batch_id: uuid.UUID, bericht_id: uuid.UUID) -> bool:
+        """True when the letter's BerichtID is :func:`~mobb_sdk.stable_bericht_id` of its content (letter
+        files are read so): then ``BerichtBestaatAl`` means Logius holds this very letter (BER-01)."""
+        for row in self.store.batch_letters(batch_id):
+            if row.bericht_id == bericht_id:
+                return stable_bericht_id(self.outbox.afzender, self._bericht(row)) == bericht_id
+        return False
 
     def _mark_overdue(self) -> None:
         now = self.clock()
