@@ -60,7 +60,7 @@ def conformance(session: nox.Session) -> None:
     """The vendor conformance suite's self-test, then the whole catalogue through the CLI.
 
     The tests prove the reference adapter and the compliant variants pass every case and each
-    deliberately broken adapter (36 mutants) fails exactly the cases aimed at its defect (plus the
+    deliberately broken adapter (38 mutants) fails exactly the cases aimed at its defect (plus the
     report writers, the protocol schema against the docs' examples, and command adapters run from a
     shell script and in Node.js). The CLI runs write the reports a vendor would get into
     ``.nox/conformance-reports`` (reference adapter) and ``.nox/conformance-reports-node`` (Node.js).

@@ -99,6 +99,7 @@ NODE_SAMPLE = (
     "MOBB-LIVE-017",
     "MOBB-LIVE-025",
     "MOBB-LIVE-029",
+    "MOBB-LIVE-032",
 )
 
 

@@ -34,7 +34,7 @@ from mobb_sdk import (
     elfproef,
 )
 from mobb_sdk.conformance import AdapterContext
-from mobb_sdk.conformance.reference import ReferenceAdapter
+from mobb_sdk.conformance.reference import HELD_FILE, ReferenceAdapter
 from tests.conformance_adapters.compliant import CachingProduct
 
 _GUID = re.compile(rb"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -603,6 +603,48 @@ class CachesForever(CachingProduct):
         self.valid_for = timedelta(days=3650)
 
 
+class StampsAcceptanceTime(_Rewriting):
+    """Writes the moment the letters were accepted as AanmaakDatum, also when it sends them days later."""
+
+    def run_case(self, request: dict[str, Any], context: AdapterContext) -> dict[str, Any]:
+        self.accepted: str | None = request.get("now")
+        path = context.workdir / HELD_FILE
+        if request.get("held") and path.exists():
+            self.accepted = json.loads(path.read_text(encoding="utf-8"))["accepted"]
+        return super().run_case(request, context)
+
+    def rewrite(self, xml: bytes) -> bytes:
+        if not self.accepted:
+            return xml
+        stamp = self.accepted.encode()
+        return re.sub(rb"(<[\w:]*AanmaakDatum>)[^<]*(<)", lambda m: m.group(1) + stamp + m.group(2), xml)
+
+
+class ChecksAtAcceptance(ReferenceAdapter):
+    """Checks subscriptions when it accepts letters and trusts those answers when it sends them days later."""
+
+    def hold(
+        self, request: Mapping[str, Any], letters: list[Mapping[str, Any]], context: AdapterContext
+    ) -> None:
+        with Client(self.config(request), transport=self.transport(context)) as client:
+            for bericht_type in {letter["bericht_type"] for letter in letters}:
+                client.check_subscriptions(
+                    bericht_type, [x["bsn"] for x in letters if x["bericht_type"] == bericht_type]
+                )
+        super().hold(request, letters, context)
+
+    def deliver(self, client: Client, berichten: list[Bericht], request: Mapping[str, Any]) -> list[Outcome]:
+        if not request.get("held"):
+            return super().deliver(client, berichten, request)
+        poll = float(request.get("options", {}).get("poll_interval_seconds", 1.0))
+        return client.deliver(
+            berichten,
+            deadline=timedelta(seconds=float(request["deadline_seconds"])),
+            poll_interval=poll,
+            check_subscriptions=False,
+        )
+
+
 def _ids(*numbers: str) -> frozenset[str]:
     return frozenset(f"MOBB-{n}" for n in numbers)
 
@@ -610,7 +652,15 @@ def _ids(*numbers: str) -> frozenset[str]:
 #: Each broken adapter and the exact set of cases it must fail.
 AIMED: dict[type[ReferenceAdapter], frozenset[str]] = {
     NoSubscriptionCheck: _ids(
-        "LIVE-002", "LIVE-003", "LIVE-020", "LIVE-021", "LIVE-024", "LIVE-025", "LIVE-030", "LIVE-031"
+        "LIVE-002",
+        "LIVE-003",
+        "LIVE-020",
+        "LIVE-021",
+        "LIVE-024",
+        "LIVE-025",
+        "LIVE-030",
+        "LIVE-031",
+        "LIVE-032",
     ),
     NewIdsOnRetry: _ids("LIVE-010", "LIVE-011", "LIVE-012", "LIVE-026"),
     ResendsBerichtBestaatAl: _ids("LIVE-009", "LIVE-026"),
@@ -649,4 +699,6 @@ AIMED: dict[type[ReferenceAdapter], frozenset[str]] = {
     LocalTimeAsUtc: _ids("DOC-010", "DOC-012", "DOC-013"),
     CollapsesBlankLines: _ids("DOC-018"),
     CachesForever: _ids("LIVE-031"),
+    StampsAcceptanceTime: _ids("LIVE-032"),
+    ChecksAtAcceptance: _ids("LIVE-032"),
 }

@@ -11,7 +11,7 @@
 // The rules it applies are those of the interface spec (rule ids BATCH-nn, BER-nn, BIJ-nn, ABO-nn, RES-nn).
 
 import { randomUUID } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 
 const BVS = "http://schemas.rdw.nl/GEB/BerichtVerwerkService/Types/2009/01";
@@ -295,7 +295,16 @@ function readResult(xml) {
 // BerichtBestaatAl: the letter is already in the box (our BerichtIDs are never reused for another letter).
 const OUTCOME = { Verwerkt: "delivered", BerichtBestaatAl: "delivered", NietActiefOfGeabonneerd: "paper" };
 
+const HELD_FILE = "held-letters.json";
+
 async function liveMode(request, workdir) {
+  // A request with hold: accept and check the letters, keep them (as an outbox does) for the next request.
+  let held = [];
+  if (request.held && existsSync(join(workdir, HELD_FILE))) {
+    held = JSON.parse(readFileSync(join(workdir, HELD_FILE), "utf8"));
+    unlinkSync(join(workdir, HELD_FILE));
+  }
+  const letters = [...held, ...request.letters];
   const now = request.now ? Date.parse(request.now) : Date.now();
   const options = request.options ?? {};
   const delay = Math.max(1, 1000 * (options.retry_delay_seconds ?? 0.5));
@@ -303,7 +312,7 @@ async function liveMode(request, workdir) {
   const deadline = Date.now() + 1000 * request.deadline_seconds;
   const outcomes = new Map();
   const valid = [];
-  request.letters.forEach((letter, i) => {
+  letters.forEach((letter, i) => {
     try {
       valid.push(letterFrom(letter, i, now, workdir));
     } catch (error) {
@@ -311,6 +320,12 @@ async function liveMode(request, workdir) {
       outcomes.set(letter.ref, { ref: letter.ref, outcome: "refused", rule: error.rule, reason: error.message });
     }
   });
+  if (request.hold) {
+    // Batches and subscription checks are made when the letters are handed over, not now (BATCH-04, ABO-01).
+    writeFileSync(join(workdir, HELD_FILE), JSON.stringify(letters.filter((l) => !outcomes.has(l.ref))));
+    for (const l of valid) outcomes.set(l.ref, { ref: l.ref, outcome: "pending", reason: "held until the next request" });
+    return letters.map((letter) => outcomes.get(letter.ref));
+  }
   // ABO-01: check every recipient for the letter's own BerichtType before anything is sent.
   const allowed = [];
   const types = [...new Set(valid.map((l) => l.type))];
@@ -395,7 +410,7 @@ async function liveMode(request, workdir) {
   for (const l of allowed) {
     if (!outcomes.has(l.ref)) outcomes.set(l.ref, { ref: l.ref, outcome: "pending", bericht_id: l.berichtId, reason: "no result before the deadline (RES-03)" });
   }
-  return request.letters.map((letter) => outcomes.get(letter.ref));
+  return letters.map((letter) => outcomes.get(letter.ref));
 }
 
 // --- the protocol ----------------------------------------------------------------------------------------

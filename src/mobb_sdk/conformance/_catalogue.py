@@ -49,6 +49,7 @@ CAPABILITIES: Final[Mapping[str, str]] = MappingProxyType(
         "action_deadline": "an EindDatumHandelingsTermijn (payment or reply date)",
         "bulk": "runs of over 1000 letters and batches near 100 MB",
         "clock": "the product can be told the current moment (a live request's now) for dates and check ages",
+        "hold": "the product can accept letters in one request and hand them over at the next (a queue or outbox)",
         "intermediary": "delivering for another organisation (its OIN in the batch, the own OIN as ebMS party)",
     }
 )
@@ -293,11 +294,15 @@ class _Reader:
         if earlier is not None:
             if (
                 not isinstance(earlier, dict)
-                or set(earlier) != {"days", "letters"}
+                or not {"days", "letters"} <= set(earlier) <= {"days", "letters", "hold"}
+                or not isinstance(earlier.get("hold", False), bool)
                 or not isinstance(earlier["days"], int | float)
                 or earlier["days"] <= 0
             ):
-                raise self.fail(case_id, "live.earlier is { days = <positive number>, letters = [...] }")
+                raise self.fail(
+                    case_id,
+                    "live.earlier is { days = <positive number>, letters = [...], hold = true|false }",
+                )
             self.letters(earlier["letters"], f"{case_id}.live.earlier.letters")
             refs.extend(letter.get("ref") for letter in earlier["letters"])
         if any(not isinstance(r, str) for r in refs) or len(set(refs)) != len(refs):

@@ -357,6 +357,8 @@ def run_live_case(
 
     A case with ``earlier`` first runs a round ``earlier.days`` before the main one on the same
     simulator (the request's ``now`` and the simulator's clock both moved back), then the main round.
+    With ``earlier.hold`` the first request asks the product to accept its letters and hold them
+    (``hold``); the main request names them (``held``) and the product hands them over then.
     ``ledger`` holds the subscription checks of the cases run before in this run, and gets this case's.
     """
     ledger = ledger if ledger is not None else SubscriptionLedger()
@@ -365,10 +367,11 @@ def run_live_case(
     store = AttachmentStore(workdir / "attachments")
     deadline = float(case.live.get("deadline", DEFAULT_DEADLINE))
     earlier = case.live.get("earlier")
-    plan: list[tuple[float, Sequence[Mapping[str, Any]] | None]] = []
+    plan: list[tuple[float, Sequence[Mapping[str, Any]] | None, bool]] = []
     if earlier is not None:
-        plan.append((float(earlier["days"]), earlier["letters"]))
-    plan.append((0.0, None))
+        plan.append((float(earlier["days"]), earlier["letters"], bool(earlier.get("hold", False))))
+    plan.append((0.0, None, False))
+    held: list[str] = []
     requests: list[dict[str, Any]] = []
     answers: list[Mapping[str, Any]] = []
     rounds: list[_Round] = []
@@ -383,7 +386,7 @@ def run_live_case(
                 server = stack.enter_context(sim.serve())
                 endpoints = _endpoints(case, server.ebms_url, server.wus_url, in_process=False)
                 context = AdapterContext(workdir)
-            for days, letters in plan:
+            for days, letters, hold in plan:
                 clock.shift = -timedelta(days=days)
                 request = live_request(
                     case,
@@ -394,6 +397,12 @@ def run_live_case(
                     now=clock.product_now(),
                     letters=letters,
                 )
+                if hold:
+                    request["hold"] = True
+                elif held:
+                    request["held"] = held
+                refs = frozenset([*held, *(x["ref"] for x in request["letters"])])
+                held = [x["ref"] for x in request["letters"]] if hold else []
                 first = len(sim.payloads)
                 answer = adapter.call(request, context, deadline + ADAPTER_GRACE)
                 problems = validate_message(answer, "live_response")
@@ -402,15 +411,19 @@ def run_live_case(
                 assert isinstance(answer, Mapping)  # noqa: S101  (validated)
                 requests.append(request)
                 answers.append(answer)
-                rounds.append(
-                    _Round(frozenset(x["ref"] for x in request["letters"]), first, len(sim.payloads))
-                )
+                rounds.append(_Round(refs, first, len(sim.payloads)))
     except AdapterError as exc:
         return [Evidence("adapter", str(exc))]
     finally:
         clock.shift = timedelta()
     request = {**requests[-1], "letters": [x for r in requests for x in r["letters"]]}
-    answer = {**answers[-1], "letters": [x for a in answers for x in a["letters"]]}
+    # A letter held in one request is answered again by the next: its last answer counts.
+    final: dict[str, Mapping[str, Any]] = {}
+    for a in answers:
+        for item in a["letters"]:
+            final.pop(item["ref"], None)
+            final[item["ref"]] = item
+    answer = {**answers[-1], "letters": list(final.values())}
     found = LiveCheck(
         case, request, answer, sim, workdir, ledger=ledger, rounds=rounds, skew=clock.skew
     ).run()
@@ -519,7 +532,7 @@ class LiveCheck:
         """
         letter = self.letters[ref]
         sent = self.by_bsn.get(letter["bsn"], [])
-        for r in self.rounds:
+        for r in reversed(self.rounds):  # a held letter goes out in the last round that names it
             if ref in r.refs:
                 sent = [s for s in sent if r.first_payload < s.batch <= r.end_payload]
                 break
@@ -534,7 +547,7 @@ class LiveCheck:
         return list(sent)
 
     def _round_of(self, ref: str) -> int:
-        return next((i for i, r in enumerate(self.rounds) if ref in r.refs), 0)
+        return next((i for i in reversed(range(len(self.rounds))) if ref in self.rounds[i].refs), 0)
 
     def _stored(self, ref: str) -> list[StoredLetter]:
         """The letters Logius placed in the box for ``ref`` (by the BerichtIDs it was sent with)."""

@@ -17,6 +17,7 @@ Use it from the command line as ``mobb conformance run --adapter mobb_sdk.confor
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -55,6 +56,8 @@ __all__ = ["ReferenceAdapter"]
 STRICT_RULES: Final = frozenset({"BER-07"})
 #: Documents larger than this are handed back as a file path, not inline in the JSON answer.
 INLINE_LIMIT: Final = 1_000_000
+#: Where letters of a ``hold`` request wait for the next request (in the case's work directory).
+HELD_FILE: Final = "held-letters.json"
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -239,13 +242,31 @@ class ReferenceAdapter:
             item["reason"] = outcome.detail
         return item
 
+    def held_letters(self, request: Mapping[str, Any], context: AdapterContext) -> list[dict[str, Any]]:
+        """The letters an earlier request of this case asked to hold (``hold``), when this one delivers them."""
+        path = context.workdir / HELD_FILE
+        if not request.get("held") or not path.exists():
+            return []
+        letters: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["letters"]
+        path.unlink()
+        return letters
+
+    def hold(
+        self, request: Mapping[str, Any], letters: list[Mapping[str, Any]], context: AdapterContext
+    ) -> None:
+        """Keep accepted letters until the next request: as an outbox does, in a file of the case's work dir."""
+        held = {"accepted": request.get("now"), "letters": list(letters)}
+        (context.workdir / HELD_FILE).write_text(json.dumps(held), encoding="utf-8")
+
     def live(self, request: Mapping[str, Any], context: AdapterContext) -> dict[str, Any]:
         items: dict[str, dict[str, Any]] = {}
         berichten: list[Bericht] = []
         order: list[str] = []
         sender = Oin(request["sender_oin"])
         profile = SenderProfile(sender_oin=sender)
-        for letter in request["letters"]:
+        held = self.held_letters(request, context)
+        accepted: list[Mapping[str, Any]] = []
+        for letter in [*held, *request["letters"]]:
             ref = letter["ref"]
             try:
                 bericht = self.bericht(letter, context)
@@ -263,12 +284,20 @@ class ReferenceAdapter:
                 continue
             berichten.append(bericht)
             order.append(ref)
+            accepted.append(letter)
+        if request.get("hold"):
+            # Accepted and checked, not handed over yet: the next request of the case delivers them.
+            self.hold(request, accepted, context)
+            for ref in order:
+                items[ref] = {"ref": ref, "outcome": "pending", "reason": "held until the next request"}
+            berichten = []
         if berichten:
             with Client(self.config(request), transport=self.transport(context)) as client:
                 # deliver() answers one outcome per letter, in the order given.
                 for ref, outcome in zip(order, self.deliver(client, berichten, request), strict=True):
                     items[ref] = self.outcome(ref, outcome)
-        letters = [items[letter["ref"]] for letter in request["letters"] if letter["ref"] in items]
+        refs = [letter["ref"] for letter in [*held, *request["letters"]]]
+        letters = [items[ref] for ref in refs if ref in items]
         return {
             "protocol": request["protocol"],
             "case_id": request["case_id"],

@@ -266,8 +266,8 @@ class World:
         """The default world plus the persons only the conformance suite uses (its facts never change).
 
         Karin and Lotte have BSNs that start with ``0`` (a product that stores BSNs as numbers loses
-        the zero); Kees unsubscribes between a case's check and its delivery; Mila and Noor are checked
-        days before a delivery. The leading-zero BSNs are elfproef-valid but outside RvIG's 9999xxxxx
+        the zero); Kees unsubscribes between a case's check and its delivery; Mila, Noor and Otto are
+        checked or accepted days before a delivery, each in one case only. The leading-zero BSNs are elfproef-valid but outside RvIG's 9999xxxxx
         test range, which has none: they carry no data and exist only in this world.
         """
         gemeente = DEFAULT_SENDER_OIN.value
@@ -278,6 +278,7 @@ class World:
             Person("999900110", "Kees", True, {gemeente: [ALL_TYPES]}),
             Person("999900122", "Mila", True, {gemeente: [ALL_TYPES]}),
             Person("999900134", "Noor", True, {gemeente: [ALL_TYPES]}),
+            Person("999900146", "Otto", True, {gemeente: [ALL_TYPES]}),
         )
         return attrs.evolve(world, persons=(*world.persons, *extra))
 
