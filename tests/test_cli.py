@@ -105,6 +105,7 @@ def test_demo_human_and_json(runner):
     assert len(data["letters"]) == 4
     assert data["counts"]["failed"] == 1
     assert {row["status"] for row in data["letters"]} <= {"delivered", "paper", "failed"}
+    assert data["letters"][0]["referentie"] == "WOZ-2027-00001"
 
 
 @pytest.fixture

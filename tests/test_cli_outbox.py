@@ -191,3 +191,28 @@ def test_the_outbox_reports_the_first_failure_not_only_the_last(tmp_path):
     assert "2 attempts in" in error
     assert "first attempt:" in error and "HTTP 503" in error
     assert "http://127.0.0.1:8080/service/rest/v19" in error
+
+
+def test_validate_finds_copies_without_a_sender(tmp_path):
+    path = tmp_path / "letters.csv"
+    path.write_text("bsn,bericht_type,onderwerp\n999900006,WOZ,Hallo\n999900018,WOZ,Hallo\n999900006,WOZ,Hallo\n")
+    result = run("validate", str(path))
+    assert result.exit_code == Exit.VIOLATIONS
+    assert "line 4  bericht_id  BER-01  the same BerichtID as line 2" in result.output
+
+
+def test_every_problem_of_one_record_is_listed(tmp_path):
+    path = tmp_path / "letters.csv"
+    path.write_text(
+        "bsn,bericht_type,onderwerp,referentie,publicatie_datum,bijlage\n"
+        f"123456789,WOZ,{'x' * 51},{'r' * 26},morgen,missing.pdf\n"
+    )
+    data = json.loads(run("validate", "--json", str(path)).output)
+    found = {(p["line"], p["column"], p["rule"]) for p in data["files"][0]["problems"]}
+    assert found == {
+        (2, "bsn", "BER-09"),
+        (2, "onderwerp", "BER-05"),
+        (2, "referentie", "BER-08"),
+        (2, "publicatie_datum", "BER-03"),
+        (2, "bijlage", "BIJ-06"),
+    }

@@ -343,43 +343,88 @@ def _bijlagen(source: Path, where: str, value: Any) -> list[Bijlage]:
 
 
 def _bericht(source: Path, where: str, row: Mapping[str, Any], afzender: Oin | str | None = None) -> Bericht:
+    bericht, errors = _read_bericht(source, where, row, afzender)
+    if bericht is None:
+        raise errors[0]
+    return bericht
+
+
+# Stand-ins for a field found wrong, so the record's other fields are still judged (never sent).
+_STAND_INS: Final[dict[str, Any]] = {
+    "bsn": "999900006",
+    "bericht_type": "X",
+    "onderwerp": "x",
+    "bericht_tekst": None,
+    "referentie": None,
+    "publicatie_datum": None,
+    "eind_datum_handelings_termijn": None,
+    "bijlagen": [],
+}
+
+
+def _read_bericht(
+    source: Path, where: str, row: Mapping[str, Any], afzender: Oin | str | None
+) -> tuple[Bericht | None, list[LetterFileError]]:
+    """The letter of a record, or (``None``, every problem of the record): each field is judged, not
+    only the first wrong one."""
+    errors: list[LetterFileError] = []
+
+    def parsed(read: Any, *args: Any) -> Any:
+        try:
+            return read(*args)
+        except LetterFileError as exc:
+            errors.append(exc)
+            return None
+
     for key in REQUIRED:
         if _value(row, key) is None:
-            raise LetterFileError(source, where, "INPUT", key, "is empty")
+            errors.append(LetterFileError(source, where, "INPUT", key, "is empty"))
     bericht_id = _value(row, "bericht_id")
     if bericht_id is not None:
         try:
             bericht_id = uuid.UUID(str(bericht_id))
         except ValueError:
-            raise LetterFileError(source, where, "BER-01", "bericht_id", "is not a GUID") from None
-    bsn = _value(row, "bsn")
-    try:
-        bericht = Bericht.create(
-            bsn=str(bsn),
-            bericht_type=str(_value(row, "bericht_type")),
-            onderwerp=str(_value(row, "onderwerp")),
-            bericht_tekst=_value(row, "bericht_tekst"),
-            referentie=_value(row, "referentie"),
-            publicatie_datum=_datetime(
-                source, where, "publicatie_datum", "BER-03", _value(row, "publicatie_datum")
-            ),
-            eind_datum_handelings_termijn=_datetime(
-                source,
-                where,
-                "eind_datum_handelings_termijn",
-                "BER-04",
-                _value(row, "eind_datum_handelings_termijn"),
-            ),
-            bijlagen=_bijlagen(source, where, _value(row, "bijlage")),
-            bericht_id=bericht_id,
-        )
-    except LetterFileError:
-        raise
-    except InvalidValueError as exc:
-        raise LetterFileError(source, where, exc.rule, exc.field, exc.message) from None
+            errors.append(LetterFileError(source, where, "BER-01", "bericht_id", "is not a GUID"))
+            bericht_id = None
+    values: dict[str, Any] = {
+        "bsn": str(_value(row, "bsn")),
+        "bericht_type": str(_value(row, "bericht_type")),
+        "onderwerp": str(_value(row, "onderwerp")),
+        "bericht_tekst": _value(row, "bericht_tekst"),
+        "referentie": _value(row, "referentie"),
+        "publicatie_datum": parsed(
+            _datetime, source, where, "publicatie_datum", "BER-03", _value(row, "publicatie_datum")
+        ),
+        "eind_datum_handelings_termijn": parsed(
+            _datetime,
+            source,
+            where,
+            "eind_datum_handelings_termijn",
+            "BER-04",
+            _value(row, "eind_datum_handelings_termijn"),
+        ),
+        "bijlagen": parsed(_bijlagen, source, where, _value(row, "bijlage")) or [],
+    }
+    for error in errors:
+        key = "bijlagen" if error.field == "bijlage" else error.field
+        if key in _STAND_INS:
+            values[key] = _STAND_INS[key]
+    bericht: Bericht | None = None
+    for _ in range(len(values) + 1):
+        try:
+            bericht = Bericht.create(**values, bericht_id=bericht_id)
+            break
+        except InvalidValueError as exc:
+            errors.append(LetterFileError(source, where, exc.rule, exc.field, exc.message))
+            key = re.split(r"[.\[]", exc.field, maxsplit=1)[0]
+            if key not in _STAND_INS or values[key] == _STAND_INS[key]:
+                break  # nothing left to stand in for: the other fields stay unjudged
+            values[key] = _STAND_INS[key]
+    if errors or bericht is None:
+        return None, errors
     if bericht_id is None and afzender is not None:
         bericht = attrs.evolve(bericht, bericht_id=stable_bericht_id(afzender, bericht))
-    return bericht
+    return bericht, []
 
 
 #: Columns a letters file for a berichtstroom gives itself; every other column is a template variable.
@@ -566,17 +611,26 @@ def check_letter_file(
         if isinstance(row, LetterFileError):
             problems.append(LetterProblem(source.name, where, row.field, row.rule, row.message))
             continue
-        try:
-            bericht = (
-                _bericht(source, where, row, sender)
-                if stream is None
-                else _stream_bericht(source, where, row, stream, sender)
+        if stream is None:
+            found, record_errors = _read_bericht(source, where, row, sender)
+        else:
+            try:
+                found, record_errors = _stream_bericht(source, where, row, stream, sender), []
+            except LetterFileError as exc:
+                found, record_errors = None, [exc]
+        if found is None:
+            problems.extend(
+                LetterProblem(
+                    source.name, where, "bijlage" if e.field == "bijlagen" else e.field, e.rule, e.message
+                )
+                for e in record_errors
             )
-            record = LetterRecord(number, where, bericht)
-        except LetterFileError as exc:
-            problems.append(LetterProblem(source.name, where, exc.field, exc.rule, exc.message))
             continue
-        first = seen.setdefault(record.bericht.bericht_id, where)
+        record = LetterRecord(number, where, found)
+        # Without a sender the letters keep random ids; copies are still found by their content.
+        derived = sender is None and _value(row, "bericht_id") is None
+        key = stable_bericht_id(_ANY_SENDER, record.bericht) if derived else record.bericht.bericht_id
+        first = seen.setdefault(key, where)
         if first != where:
             problems.append(
                 LetterProblem(

@@ -100,6 +100,7 @@ def demo_command(count: int, as_json: bool) -> None:
                         "bericht_id": str(o.bericht_id),
                         "bsn": o.bsn.masked,
                         "bericht_type": b.bericht_type,
+                        "referentie": o.referentie,
                         "status": o.status.value,
                         "code": o.code.value if o.code else None,
                         "action": o.action,
