@@ -195,7 +195,9 @@ def test_the_outbox_reports_the_first_failure_not_only_the_last(tmp_path):
 
 def test_validate_finds_copies_without_a_sender(tmp_path):
     path = tmp_path / "letters.csv"
-    path.write_text("bsn,bericht_type,onderwerp\n999900006,WOZ,Hallo\n999900018,WOZ,Hallo\n999900006,WOZ,Hallo\n")
+    path.write_text(
+        "bsn,bericht_type,onderwerp\n999900006,WOZ,Hallo\n999900018,WOZ,Hallo\n999900006,WOZ,Hallo\n"
+    )
     result = run("validate", str(path))
     assert result.exit_code == Exit.VIOLATIONS
     assert "line 4  bericht_id  BER-01  the same BerichtID as line 2" in result.output
