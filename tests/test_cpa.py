@@ -346,3 +346,25 @@ def test_simulator_refuses_bad_cpas_as_ebms_core_does(client, document, status):
         assert response.status_code == status
         assert "the CPA cannot be used" in response.text
     assert client.get("/cpas").json() == ["cpa-mobb-demo", "cpa-mobb-intermediair"]
+
+
+def test_cli_generate_for_two_way_tls(tmp_path: Path):
+    tls = generate_tls(tmp_path / "tls", [SENDER, LOGIUS])
+    out = tmp_path / "tls-cpa.xml"
+    args = ["cpa", "generate", "--cpa-id", "cpa-tls", "--sender-oin", SENDER, "-o", str(out)]
+    args += [
+        "--sender-endpoint",
+        "https://msh.gemeente.test/ebms",
+        "--sender-cert",
+        str(tls.client(SENDER)[0]),
+    ]
+    args += ["--logius-endpoint", "https://msh.logius.test/ebms", "--logius-cert", str(tls.client(LOGIUS)[0])]
+    done = CliRunner().invoke(main, [*args, "--sync-acks"])
+    assert done.exit_code == 0, done.output
+    info = read_cpa(out.read_bytes())
+    assert [p.certificates for p in info.parties] == [1, 1]
+    assert info.sender.endpoint == "https://msh.gemeente.test/ebms"
+    assert info.sender.sync_reply_mode == "mshSignalsOnly"
+    # An https endpoint without its certificate makes no CPA: a usage error.
+    missing = CliRunner().invoke(main, [*args[:8], "--sender-endpoint", "https://msh.gemeente.test/ebms"])
+    assert missing.exit_code == 2 and "certificate" in missing.output

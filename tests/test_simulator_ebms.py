@@ -515,3 +515,17 @@ def test_json_instants_end_in_z_and_nulls_are_left_out(client):
     props = client.get(f"/ebms/messages/{sent}").json()["properties"]
     assert props["timestamp"].endswith("Z") and "+" not in props["timestamp"]
     assert None not in props.values() and "refToMessageId" not in props
+
+
+@pytest.mark.parametrize("listener", ["DAO", "DEFAULT"])
+def test_mobb_simulator_serve_plays_the_chosen_event_listener(monkeypatch, listener):
+    from click.testing import CliRunner
+
+    from mobb_sdk.cli import _serve, main
+
+    served: list[Simulator] = []
+    monkeypatch.setattr(_serve, "serve_forever", lambda simulator, **kw: served.append(simulator))
+    done = CliRunner().invoke(main, ["simulator", "serve", "--port", "0", "--event-listener", listener])
+    assert done.exit_code == 0, done.output
+    assert [s.event_listener for s in served] == [listener]
+    assert CliRunner().invoke(main, ["simulator", "serve", "--event-listener", "JMS"]).exit_code == 2

@@ -42,6 +42,14 @@ def simulator_group() -> None:
     help="Seconds between delivery and the processing result.",
 )
 @click.option(
+    "--event-listener",
+    type=click.Choice(["DAO", "DEFAULT"]),
+    default="DAO",
+    show_default=True,
+    help="ebms-core's eventListener.type to play: DAO stores events; DEFAULT (ebms-core's shipped "
+    "default) stores none, so /ebms/events/unprocessed stays empty.",
+)
+@click.option(
     "--log-requests",
     is_flag=True,
     help="Print each request as it is answered: method, path, status, sizes and a body excerpt (BSNs masked).",
@@ -52,6 +60,7 @@ def serve_command(
     world_file: Path | None,
     tls_dir: Path | None,
     result_delay: float,
+    event_listener: str,
     log_requests: bool,
 ) -> None:
     """Serve the simulator until Ctrl-C. Prints the ebms-core and WUS URLs, and the senders with their
@@ -67,7 +76,7 @@ def serve_command(
                 tls = generate_tls(tls_dir, oins)
     except ConfigurationError as exc:
         fail(exc, Exit.TRANSPORT, as_json=False)
-    simulator = Simulator(world, result_delay=result_delay)
+    simulator = Simulator(world, result_delay=result_delay, event_listener=event_listener)
 
     if log_requests:
         # The server logs each request it answers on this logger (see docs/logging.md).
