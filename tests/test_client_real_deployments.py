@@ -290,3 +290,14 @@ def test_the_outbox_settles_every_letter_in_both_listener_modes(tmp_path, listen
         assert all(e.processed_at is not None for e in sim.inspect.events())
     finally:
         box.close()
+
+
+def test_an_id_list_is_capped_and_deduplicated():
+    from mobb_sdk._ebms import Context, EbmsProtocol
+
+    protocol = EbmsProtocol(config().ebms, config().timeouts)
+    ids = [f"m-{i % (MAX_LISTED + 50)}" for i in range(MAX_LISTED + 5000)]
+    response = httpx.Response(200, json=ids)
+    read = protocol.read_id_list(response, Context("list"))
+    assert len(read) == MAX_LISTED and read[:2] == ["m-0", "m-1"]
+    assert protocol.read_id_list(httpx.Response(200, json=["a", "a", "b"]), Context("list"), 5) == ["a", "b"]
