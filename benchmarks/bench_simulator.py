@@ -6,16 +6,27 @@ simulator's own processing cost per letter against the codec's validation cost p
 (``to_xml(validate=True)`` + ``from_xml``) for the same batches: the baseline the figure is read against.
 
     PYTHONPATH=src python benchmarks/bench_simulator.py [--letters 20000] [--batch-size 1000] [--with-pdf]
+
+``--growth 1000000`` measures instead how the simulator's cost per stored letter develops as it holds
+more letters: batches of 1000 through ``Client`` on the in-process transport (no HTTP) into one
+simulator (``keep_payloads=False``), the simulator's CPU time per POST (thread time: what a loaded machine
+makes it wait does not count), the mean over the batches since the previous figure, at 10k, 100k, 300k
+and 1M stored letters, each against the codec baseline
+(``to_xml(validate=True)`` + ``from_xml`` of a 1000-letter batch) measured right then, in the same
+process. Target: flat, and at most 1.0x the codec.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 from itertools import cycle
 
+import httpx
+
 from mobb_sdk import Batch, Bericht, Bijlage, Client, ClientConfig, EbmsConfig, from_xml, make_pdf, to_xml
-from mobb_sdk.simulator import DEFAULT_CPA_ID, DEFAULT_SENDER_OIN, Simulator
+from mobb_sdk.simulator import DEFAULT_CPA_ID, DEFAULT_SENDER_OIN, EBMS_PREFIX, Simulator
 
 #: Persons of the default world subscribed to every BerichtType of the default sender.
 SUBSCRIBED = ("999900006", "999900018", "999900031", "999900067")
@@ -33,12 +44,69 @@ def make_batches(letters: int, size: int, with_pdf: bool) -> list[Batch]:
     return Batch.split(DEFAULT_SENDER_OIN, berichten, size=size)
 
 
+def codec_seconds_per_letter(rounds: int = 5) -> float:
+    """CPU seconds per letter of ``to_xml(validate=True)`` + ``from_xml`` of a 1000-letter batch."""
+    batch = make_batches(1000, 1000, False)[0]
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.thread_time()
+        from_xml(to_xml(batch, validate=True), Batch)
+        best = min(best, time.thread_time() - started)
+    return best / 1000
+
+
+def growth(total: int) -> None:
+    """The simulator's CPU time per letter (its whole handling of each POST: JSON, base64, GLOBE, result),
+    thread CPU time so a loaded machine's waiting does not count, as the letters it holds grow."""
+    checkpoints = [c for c in (10_000, 100_000, 300_000, 1_000_000) if c <= total] or [total]
+    sim = Simulator(keep_payloads=False)
+    cpu: list[float] = []
+
+    def timed(request: httpx.Request) -> httpx.Response:
+        started = time.thread_time()
+        response = sim.handle(request)
+        cpu.append(time.thread_time() - started)
+        return response
+
+    config = ClientConfig(
+        sender_oin=DEFAULT_SENDER_OIN,
+        ebms=EbmsConfig(
+            url="http://127.0.0.1:8080" + EBMS_PREFIX, cpa_id=DEFAULT_CPA_ID, party_oin=DEFAULT_SENDER_OIN
+        ),
+        active_bericht_types={"WOZ"},
+    )
+    codec: dict[int, float] = {}
+    started = time.perf_counter()
+    with Client(config, transport=httpx.MockTransport(timed)) as client:
+        for sent in range(1000, checkpoints[-1] + 1, 1000):
+            client.send(make_batches(1000, 1000, False)[0])
+            if sent in checkpoints:
+                codec[sent] = codec_seconds_per_letter()
+    elapsed = time.perf_counter() - started
+    assert len(sim.inspect.letters()) == checkpoints[-1], "every letter is stored"
+    print(f"simulator holding up to {checkpoints[-1]:,} letters ({elapsed:.0f} s in all), batches of 1000:")
+    previous = 0
+    for checkpoint in checkpoints:
+        # The mean over the batches since the previous figure: it includes the collector's full passes.
+        per_letter = statistics.fmean(cpu[previous // 1000 : checkpoint // 1000]) / 1000
+        previous = checkpoint
+        print(
+            f"  at {checkpoint:>9,} stored: simulator {per_letter * 1e6:6.1f} us/letter CPU, codec "
+            f"{codec[checkpoint] * 1e6:6.1f} us/letter CPU, ratio {per_letter / codec[checkpoint]:4.2f}x "
+            f"(target <= 1.0x, flat)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--letters", type=int, default=20_000)
     parser.add_argument("--batch-size", type=int, default=1_000)
     parser.add_argument("--with-pdf", action="store_true", help="one small PDF attachment per letter")
+    parser.add_argument("--growth", type=int, metavar="LETTERS", help="cost per letter as the store grows")
     args = parser.parse_args()
+    if args.growth:
+        growth(args.growth)
+        return
 
     batches = make_batches(args.letters, args.batch_size, args.with_pdf)
     sim = Simulator()

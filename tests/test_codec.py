@@ -323,3 +323,51 @@ def test_parse_datetime(text, expected):
     from mobb_sdk._codec import parse_datetime
 
     assert parse_datetime(text) == expected
+
+
+def _result_by_elements(result: VerwerkingsResultaat) -> bytes:
+    """The result document built element by element: what to_xml must write, byte for byte."""
+    root = etree.Element(
+        f"{{{ns.BVS}}}BerichtVerwerkResponse", nsmap={"bvs": ns.BVS, "res": ns.RES, "xsi": ns.XSI}
+    )
+    info = etree.SubElement(root, "BatchInformatie")
+    etree.SubElement(info, "BerichtLeverancierCode").text = result.berichtleverancier_code
+    etree.SubElement(info, "BatchID").text = str(result.batch_id)
+    for tag, attr in codec._RESULT_COUNTERS:
+        etree.SubElement(info, tag).text = str(getattr(result, attr))
+    etree.SubElement(info, "DatumOntvangen").text = result.datum_ontvangen.isoformat()
+    etree.SubElement(info, "DatumVerwerkt").text = result.datum_verwerkt.isoformat()
+    berichten = etree.SubElement(root, "Berichten")
+    for b in result.berichten:
+        el = etree.SubElement(berichten, f"{{{ns.RES}}}Bericht")
+        etree.SubElement(el, "BerichtID").text = str(b.bericht_id)
+        etree.SubElement(el, "BerichtType").text = b.bericht_type
+        etree.SubElement(el, "VerwerkingsCode").text = b.verwerkings_code.value
+        stadium = etree.SubElement(el, "Stadium")
+        if b.stadium is None:
+            stadium.set(f"{{{ns.XSI}}}nil", "true")
+        else:
+            stadium.text = b.stadium
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+@pytest.mark.parametrize("with_empty", [False, True])
+def test_result_document_is_written_exactly_whatever_the_texts(with_empty):
+    types = ["WOZ", "A&B", "<x>", "a\rb", "é€", "x]]>y", "tab\tq", "nl\nx", "'\""]
+    stadia = [None, "NA", "Validatie & <b>", "cr\r\n", "ValidatieBericht"]
+    codes = list(VerwerkingsCode)
+    lines = [
+        BerichtResultaat(uuid.UUID(int=i * 7919), types[i % len(types)], codes[i % len(codes)], stadia[i % 5])
+        for i in range(60)
+    ]
+    if with_empty:  # the nil-GUID line of RES-01 has an empty type; an empty Stadium is allowed
+        lines += [BerichtResultaat(NIL_GUID, "", codes[0], ""), BerichtResultaat(uuid.uuid4(), "", codes[1])]
+    result = VerwerkingsResultaat.tally(TEST_OIN.value, uuid.uuid4(), lines, FIXED_NOW, FIXED_NOW)
+    assert to_xml(result) == _result_by_elements(result)
+    assert from_xml(to_xml(result)) == result
+
+
+def test_result_with_a_text_xml_cannot_carry_is_refused():
+    line = BerichtResultaat(uuid.uuid4(), "a\x01", VerwerkingsCode.VERWERKT)
+    with pytest.raises(ValueError):
+        to_xml(VerwerkingsResultaat.tally(TEST_OIN.value, uuid.uuid4(), [line], FIXED_NOW, FIXED_NOW))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,7 +27,7 @@ from lxml import etree
 
 from mobb_sdk import _namespaces as ns
 from mobb_sdk._errors import DocumentTypeError, InvalidValueError, ValidationError
-from mobb_sdk._ids import Bsn, Oin
+from mobb_sdk._ids import Bsn, Oin, guid_from_int
 from mobb_sdk._models import (
     Abonnement,
     AbonnementAanvraag,
@@ -52,6 +53,7 @@ from mobb_sdk._xsd_validation import validate_tree
 __all__ = [
     "Model",
     "batch_skeleton_valid",
+    "checked_guid",
     "from_soap",
     "from_xml",
     "to_soap",
@@ -271,7 +273,16 @@ def _optional(fields: dict[Any, etree._Element], tag: str, convert: Callable[[st
     return None if el is None else convert(_text(el))
 
 
-def _decode_bericht(el: etree._Element, fields: dict[Any, etree._Element]) -> Bericht:
+def checked_guid(text: str) -> uuid.UUID:
+    """The GUID of a text the XSD's guid pattern has checked: ``uuid.UUID(text)`` without re-checking
+    (a third of the cost; a batch or result holds up to 1000)."""
+    return guid_from_int(int(text.replace("-", ""), 16))
+
+
+def _decode_bericht(
+    el: etree._Element, fields: dict[Any, etree._Element], bericht_id: uuid.UUID | None = None
+) -> Bericht:
+    """The letter of ``el``; ``bericht_id`` when the caller has read (and checked) it already."""
     bijlagen: list[Bijlage] = []
     if len(el) > 1:
         for b in el[1]:
@@ -293,7 +304,7 @@ def _decode_bericht(el: etree._Element, fields: dict[Any, etree._Element]) -> Be
         publicatie_datum=_optional(fields, T_PUBLICATIE, parse_datetime),
         eind_datum_handelings_termijn=_optional(fields, T_EIND, parse_datetime),
         bijlagen=bijlagen,
-        bericht_id=_text(fields[T_B_ID]),
+        bericht_id=_text(fields[T_B_ID]) if bericht_id is None else bericht_id,
         soort_gebruiker=_text(fields[T_SOORT]),
     )
 
@@ -462,18 +473,46 @@ def _result_tree(result: VerwerkingsResultaat) -> etree._Element:
         SubElement(info, tag).text = str(getattr(result, attr))
     SubElement(info, "DatumOntvangen").text = format_datetime(result.datum_ontvangen)
     SubElement(info, "DatumVerwerkt").text = format_datetime(result.datum_verwerkt)
-    berichten = SubElement(root, "Berichten")
-    for b in result.berichten:
-        el = SubElement(berichten, T_RES_BERICHT)
-        SubElement(el, "BerichtID").text = str(b.bericht_id)
-        SubElement(el, "BerichtType").text = b.bericht_type
-        SubElement(el, "VerwerkingsCode").text = b.verwerkings_code.value
-        stadium = SubElement(el, "Stadium")  # always written (spec section 4)
-        if b.stadium is None:
-            stadium.set(_XSI_NIL, "true")
-        else:
-            stadium.text = b.stadium
+    try:
+        # Up to 1000 letters of four children: written as text and parsed once, four times faster than
+        # an element at a time. lxml drops the wrapper's declarations that root already makes. An empty
+        # text would come back as <X/> where the element path writes <X></X>: those go that way.
+        if not all(b.bericht_type and b.stadium != "" for b in result.berichten):
+            raise ValueError("an empty text")
+        root.append(etree.fromstring(_RESULT_BERICHTEN.format("".join(map(_result_line, result.berichten)))))
+    except (etree.XMLSyntaxError, ValueError):
+        # Or a text XML cannot carry (a control character): build it element by element, where lxml
+        # refuses it with its own ValueError, as it always has.
+        berichten = SubElement(root, "Berichten")
+        for b in result.berichten:
+            el = SubElement(berichten, T_RES_BERICHT)
+            SubElement(el, "BerichtID").text = str(b.bericht_id)
+            SubElement(el, "BerichtType").text = b.bericht_type
+            SubElement(el, "VerwerkingsCode").text = b.verwerkings_code.value
+            stadium = SubElement(el, "Stadium")  # always written (spec section 4)
+            if b.stadium is None:
+                stadium.set(_XSI_NIL, "true")
+            else:
+                stadium.text = b.stadium
     return root
+
+
+_RESULT_BERICHTEN: Final = f'<Berichten xmlns:res="{ns.RES}" xmlns:xsi="{ns.XSI}">{{}}</Berichten>'
+_NEEDS_ESCAPE: Final = re.compile("[&<>\r]")
+_ESCAPES: Final = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
+
+
+def _escape(text: str) -> str:
+    """Text for element content (a CR as a reference, or parsing would turn it into LF)."""
+    return _NEEDS_ESCAPE.sub(lambda m: _ESCAPES[m.group()], text) if _NEEDS_ESCAPE.search(text) else text
+
+
+def _result_line(b: BerichtResultaat) -> str:
+    stadium = '<Stadium xsi:nil="true"/>' if b.stadium is None else f"<Stadium>{_escape(b.stadium)}</Stadium>"
+    return (
+        f"<res:Bericht><BerichtID>{b.bericht_id}</BerichtID><BerichtType>{_escape(b.bericht_type)}"
+        f"</BerichtType><VerwerkingsCode>{b.verwerkings_code.value}</VerwerkingsCode>{stadium}</res:Bericht>"
+    )
 
 
 _CODES: Final = {c.value: c for c in VerwerkingsCode}

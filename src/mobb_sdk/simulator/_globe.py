@@ -42,6 +42,7 @@ from mobb_sdk._codec import (
     T_LEVERANCIER,
     T_ONDERWERP,
     _decode_bericht,
+    checked_guid,
     parse_datetime,
 )
 from mobb_sdk._errors import InvalidValueError, XmlError
@@ -194,19 +195,19 @@ def examine(payload: bytes, world: World, cpa: Cpa, now: datetime) -> Examined:
 
 def _letter(el: etree._Element, index: int, profile: SenderProfile, now: datetime) -> Letter:
     fields = {child.tag: child for child in el[0]}
-    bericht_id = uuid.UUID(_text(fields[T_B_ID]))
+    bericht_id = checked_guid(_text(fields[T_B_ID]))  # examine() has run the XSD
     bericht_type = _text(fields[T_B_TYPE])
     bsn = _text(fields[T_GEBRUIKER])
     onderwerp = fields[T_ONDERWERP].text or ""
     try:
         try:
-            bericht = _decode_bericht(el, fields)
+            bericht = _decode_bericht(el, fields, bericht_id)
         except InvalidValueError as exc:
             if exc.rule != "BER-09":
                 raise
             nobody = etree.Element(T_GEBRUIKER)
             nobody.text = _NOBODY
-            bericht = _decode_bericht(el, {**fields, T_GEBRUIKER: nobody})
+            bericht = _decode_bericht(el, {**fields, T_GEBRUIKER: nobody}, bericht_id)
     except ValueError:
         # Passed the XSD, yet the codec cannot read it (e.g. an xs:dateTime hour 24): a technical problem.
         return Letter(bericht_id, bericht_type, bsn, onderwerp, None, C.TECHNISCH_PROBLEEM)

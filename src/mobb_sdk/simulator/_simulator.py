@@ -27,7 +27,7 @@ import httpx
 
 from mobb_sdk._codec import from_soap, to_soap, to_xml
 from mobb_sdk._errors import ConfigurationError, CpaError, MobbError, ValidationError, XmlError
-from mobb_sdk._ids import LOGIUS_OIN, Bsn, Oin
+from mobb_sdk._ids import LOGIUS_OIN, Bsn, Oin, guid_from_int
 from mobb_sdk._models import (
     Abonnement,
     FaultKind,
@@ -63,6 +63,7 @@ from mobb_sdk.simulator._records import (
     SentMessage,
     WusCall,
 )
+from mobb_sdk.simulator._store import LetterStore
 from mobb_sdk.simulator._world import Cpa, Person, Sender, World
 
 __all__ = [
@@ -168,7 +169,7 @@ class _Message:
     visible_at: datetime
     resend_of: str | None = None
     batch_id: uuid.UUID | None = None
-    bericht_ids: tuple[uuid.UUID, ...] = ()
+    bericht_ids: tuple[int, ...] = ()  # as ints: a million UUID objects would slow the GC (see _store)
     client_oin: str | None = None
     fetched: int = 0
     processed_at: datetime | None = None
@@ -453,11 +454,9 @@ class Simulator:
         self._certificate_map: dict[tuple[bytes, str | None], bytes] = {}
         self._messages: dict[str, _Message] = {}
         self._events: list[_Event] = []
-        self._batches: list[BatchRecord] = []
-        self._stored_ids: set[uuid.UUID] = set()
+        # Per letter and per batch, in a form the cyclic GC leaves alone (see _store).
+        self._store = LetterStore()
         self._send_hooks: list[Callable[[httpx.Request], httpx.Request]] = []
-        self._letters: list[StoredLetter] = []
-        self._received_ids: Counter[uuid.UUID] = Counter()
         self._wus_calls: list[WusCall] = []
         self._requests: list[RequestRecord] = []
         self.inspect = Inspection(self)
@@ -741,7 +740,8 @@ class Simulator:
         """Put letters in Logius' store as if an earlier delivery had placed them: a letter that comes
         with one of these BerichtIDs is answered ``BerichtBestaatAl`` (a lost record, RES-04)."""
         with self._lock:
-            self._stored_ids.update(bericht_ids)
+            for bericht_id in bericht_ids:
+                self._store.stored.add(bericht_id)
 
     def on_send(self, hook: Callable[[httpx.Request], httpx.Request]) -> None:
         """Run ``hook`` on every ``POST /ebms/messages`` before it is handled, in-process and served alike.
@@ -916,7 +916,7 @@ class Simulator:
         else:
             examined = examine(payload, world, cpa, received)
             message.batch_id = examined.batch_id
-            message.bericht_ids = examined.bericht_ids
+            message.bericht_ids = tuple(guid.int for guid in examined.bericht_ids)
         with self._lock:
             if message.message_id in self._messages:
                 raise _ServerError(
@@ -936,13 +936,13 @@ class Simulator:
             self._add_event(message.message_id, _DELIVERY_EVENT[status], delivered_at)
             if status != "DELIVERED" or examined is None:
                 seconds = time.perf_counter() - started
-                self._batches.append(
+                self._store.record(
                     BatchRecord(
                         message.message_id, message.batch_id, status, None, (), None, (), seconds, reason
                     )
                 )
                 return
-            self._received_ids.update(examined.bericht_ids)
+            self._store.receive(examined.bericht_ids)
             visible = (
                 _NEVER if self.result_delay is None else delivered_at + timedelta(seconds=self.result_delay)
             )
@@ -950,15 +950,16 @@ class Simulator:
             result, stored = decide(
                 examined,
                 world,
-                self._stored_ids,
+                self._store.stored,
                 lambda bericht_id: self.faults.take_technisch(bericht_id, received),
                 received,
                 processed,
             )
-            self._letters.extend(stored)
+            self._store.place(stored)
             result_ids: list[str] = []
+            result_xml = to_xml(result)
             if result_fault is not BatchFault.WITHHOLD_RESULT:
-                document = to_xml(result)
+                document = result_xml
                 if result_fault is BatchFault.MALFORMED_RESULT:
                     document = malformed(document, how)
                 copies = 2 if result_fault is BatchFault.DUPLICATE_RESULT else 1
@@ -966,7 +967,7 @@ class Simulator:
                     result_ids.append(
                         self._add_result(message, result.batch_id, document, visible, result_fault)
                     )
-            self._batches.append(
+            self._store.record(
                 BatchRecord(
                     message.message_id,
                     examined.batch_id,
@@ -976,7 +977,8 @@ class Simulator:
                     result_fault.value if result_fault is not None else None,
                     examined.violations,
                     time.perf_counter() - started,
-                )
+                ),
+                result_xml,
             )
 
     def _add_result(
@@ -1468,7 +1470,7 @@ class Inspection:
                     m.action,
                     m.conversation_id,
                     m.batch_id,
-                    m.bericht_ids,
+                    tuple(map(guid_from_int, m.bericht_ids)),
                     sum(len(s.content) for s in m.data_sources),
                     m.timestamp,
                     m.status_at(now) or "CREATED",
@@ -1482,7 +1484,7 @@ class Inspection:
     def batches(self) -> tuple[BatchRecord, ...]:
         """What GLOBE made of every delivered message (results included, whether or not sent)."""
         with self._sim._lock:
-            return tuple(self._sim._batches)
+            return self._sim._store.batches()
 
     def results(self) -> tuple[VerwerkingsResultaat, ...]:
         """The processing results produced, in order (withheld ones too; see :meth:`batches`)."""
@@ -1533,21 +1535,18 @@ class Inspection:
     def bericht_ids_received(self) -> Counter[uuid.UUID]:
         """How many times each BerichtID reached GLOBE (resends count; failed deliveries do not)."""
         with self._sim._lock:
-            return Counter(self._sim._received_ids)
+            return self._sim._store.received()
 
     def bericht_ids_stored(self) -> frozenset[uuid.UUID]:
         """The BerichtIDs Logius has stored (what ``BerichtBestaatAl`` is answered for)."""
         with self._sim._lock:
-            return frozenset(self._sim._stored_ids)
+            return self._sim._store.stored_ids()
 
     def letters(self, bsn: Bsn | str | None = None) -> tuple[StoredLetter, ...]:
         """Letters placed in a box (``Verwerkt``), optionally for one person."""
-        with self._sim._lock:
-            letters = tuple(self._sim._letters)
-        if bsn is None:
-            return letters
         value = bsn.value if isinstance(bsn, Bsn) else bsn
-        return tuple(letter for letter in letters if letter.bsn.value == value)
+        with self._sim._lock:
+            return self._sim._store.letters(value)
 
     def faults(self) -> tuple[FaultRecord, ...]:
         """Every fault injected so far (:class:`FaultRecord`)."""
