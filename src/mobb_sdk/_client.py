@@ -699,11 +699,15 @@ class Client(BaseClient):
 
     def results(self, *, max_nr: int | None = None) -> list[ResultMessage]:
         """Unprocessed processing results (``GLOBE-R-BV-Result``), parsed; unrelated messages are left
-        alone and unreadable ones logged and left unprocessed. Mark each with :meth:`ack_result`."""
+        alone and unreadable ones logged and left unprocessed. Mark each with :meth:`ack_result`.
+
+        At most ``max_nr`` messages are fetched, whatever ebms-core lists (``None`` or 0: up to
+        :data:`~mobb_sdk._ebms.MAX_LISTED`, the cap of every list read)."""
         return self._drive(self._op_results(max_nr))
 
     def ack_result(self, result: ResultMessage | str) -> bool:
-        """Mark a result message processed; False when ebms-core no longer knows it."""
+        """Mark a result message processed, and its RECEIVED event (when ebms-core stores events);
+        False when ebms-core no longer knows it (ebms-core itself answers 204 either way)."""
         return self._drive(self._op_ack_result(result))
 
     def collect_results(
