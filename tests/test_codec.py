@@ -369,5 +369,518 @@ def test_result_document_is_written_exactly_whatever_the_texts(with_empty):
 
 def test_result_with_a_text_xml_cannot_carry_is_refused():
     line = BerichtResultaat(uuid.uuid4(), "a\x01", VerwerkingsCode.VERWERKT)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="XML compatible"):
         to_xml(VerwerkingsResultaat.tally(TEST_OIN.value, uuid.uuid4(), [line], FIXED_NOW, FIXED_NOW))
+
+
+# --- the wire text exactly, and every reading edge with its path and message ----------------------------------
+
+FIXED_ID = uuid.UUID("12345678-1234-4234-8234-123456789abc")
+OTHER_ID = uuid.UUID("87654321-4321-4321-8321-cba987654321")
+
+
+def shape(xml: bytes) -> list[tuple[str | None, str, str | None, dict[str, str]]]:
+    """(prefix, local name, text, attributes) of every element, in document order."""
+    root = etree.fromstring(xml)
+    return [
+        (el.prefix, etree.QName(el).localname, el.text, dict(el.attrib))
+        for el in root.iter()
+        if isinstance(el.tag, str)
+    ]
+
+
+def test_documents_start_with_an_utf8_declaration():
+    for model in (make_batch(1), result_model(1), MODELS["wus-request"](), MODELS["abo-volledig"]()):
+        assert to_xml(model).startswith(b"<?xml version='1.0' encoding='utf-8'?>\n")
+    assert to_soap(SoapFault("s:Client", "x")).startswith(b"<?xml version='1.0' encoding='utf-8'?>\n")
+
+
+def test_a_result_is_written_exactly_as_the_spec_shows():
+    rows = [
+        BerichtResultaat(FIXED_ID, "WOZ", VerwerkingsCode.VERWERKT),
+        BerichtResultaat(OTHER_ID, "AANSL", VerwerkingsCode.TECHNISCH_PROBLEEM, None),
+    ]
+    result = VerwerkingsResultaat.tally("LEV", FIXED_ID, rows, FIXED_NOW, FIXED_NOW + timedelta(minutes=1))
+    xml = to_xml(result)
+    assert etree.fromstring(xml).nsmap == {"bvs": ns.BVS, "res": ns.RES, "xsi": ns.XSI}
+    nil = {f"{{{ns.XSI}}}nil": "true"}
+    assert shape(xml) == [
+        ("bvs", "BerichtVerwerkResponse", None, {}),
+        (None, "BatchInformatie", None, {}),
+        (None, "BerichtLeverancierCode", "LEV", {}),
+        (None, "BatchID", str(FIXED_ID), {}),
+        (None, "TotaalAantalOntvangenBerichten", "2", {}),
+        (None, "AantalBerichtenSuccesvolVerwerkt", "1", {}),
+        (None, "AantalBerichtenGeenActieveBoxOfGeabonneertOpLeverancier", "0", {}),
+        (None, "AantalBerichtenMetTechnischProbleem", "1", {}),
+        (None, "AantalBerichtenBerichtTypeNietCorrect", "0", {}),
+        (None, "AantalBerichtenPublicatieDatumNietCorrect", "0", {}),
+        (None, "AantalBerichtenAanmaakDatumNietCorrect", "0", {}),
+        (None, "DatumOntvangen", "2026-11-28T12:00:00+00:00", {}),
+        (None, "DatumVerwerkt", "2026-11-28T12:01:00+00:00", {}),
+        (None, "Berichten", None, {}),
+        ("res", "Bericht", None, {}),
+        (None, "BerichtID", str(FIXED_ID), {}),
+        (None, "BerichtType", "WOZ", {}),
+        (None, "VerwerkingsCode", "Verwerkt", {}),
+        (None, "Stadium", "NA", {}),
+        ("res", "Bericht", None, {}),
+        (None, "BerichtID", str(OTHER_ID), {}),
+        (None, "BerichtType", "AANSL", {}),
+        (None, "VerwerkingsCode", "TechnischProbleem", {}),
+        (None, "Stadium", None, nil),
+    ]
+
+
+def test_wus_and_abonnement_documents_are_written_exactly():
+    request = ValidateAbonnementenAanvraag(TEST_OIN, "WOZ", TEST_BSNS[:2])
+    xml = to_xml(request)
+    assert etree.fromstring(xml).nsmap == {"val": ns.VAL, "valt": ns.VALT, "sh": ns.SH}
+    klant = [("sh", "Klant", None, {}), ("sh", "Key", None, {}), ("sh", "Rol", "Burger", {})]
+    assert shape(xml) == [
+        ("val", "ValidateAbonnementen", None, {}),
+        ("val", "validateAbonnementenAanvraag", None, {}),
+        ("valt", "berichtleverancierCode", str(TEST_OIN), {}),
+        ("valt", "berichtTypeCode", "WOZ", {}),
+        ("valt", "klanten", None, {}),
+        klant[0],
+        ("sh", "Key", TEST_BSNS[0], {}),
+        klant[2],
+        klant[0],
+        ("sh", "Key", TEST_BSNS[1], {}),
+        klant[2],
+    ]
+    answer = ValidateAbonnementenAntwoord([Abonnement(TEST_BSNS[0], True), Abonnement(None, False)])
+    xml = to_xml(answer)
+    assert etree.fromstring(xml).nsmap == {"val": ns.VAL, "valt": ns.VALT, "sh": ns.SH, "xsi": ns.XSI}
+    assert shape(xml) == [
+        ("val", "ValidateAbonnementenResponse", None, {}),
+        ("val", "ValidateAbonnementenResult", None, {}),
+        ("valt", "Abonnement", None, {}),
+        ("valt", "klant", None, {}),
+        ("sh", "Key", TEST_BSNS[0], {}),
+        ("sh", "Rol", "Burger", {}),
+        ("valt", "isBerichtSturen", "true", {}),
+        ("valt", "Abonnement", None, {}),
+        ("valt", "klant", None, {}),
+        ("sh", "Key", None, {f"{{{ns.XSI}}}nil": "true"}),
+        ("sh", "Rol", "Burger", {}),
+        ("valt", "isBerichtSturen", "false", {}),
+    ]
+    head = [("abo", "AbonnementAanvraag", None, {}), (None, "BerichtLeverancier", None, {})]
+    head += [(None, "OIN", str(TEST_OIN), {}), (None, "VerzoekId", "v1", {})]
+    assert etree.fromstring(to_xml(AbonnementAanvraag.volledig(TEST_OIN, "v1"))).nsmap == {"abo": ns.ABO}
+    assert shape(to_xml(AbonnementAanvraag.volledig(TEST_OIN, "v1"))) == head
+    assert shape(to_xml(AbonnementAanvraag.voor_bsns(TEST_OIN, TEST_BSNS[:2], "v1"))) == [
+        *head,
+        (None, "BSNLijst", None, {}),
+        (None, "BSN", TEST_BSNS[0], {}),
+        (None, "BSN", TEST_BSNS[1], {}),
+    ]
+    assert shape(to_xml(AbonnementAanvraag.mutaties_sinds(TEST_OIN, FIXED_NOW, "v1"))) == [
+        *head,
+        (None, "MutatieDatum", "2026-11-28T12:00:00+00:00", {}),
+    ]
+
+
+def test_a_batch_and_its_attachments_are_written_exactly():
+    bericht = make_bericht(0, bericht_id=FIXED_ID, bijlagen=[b"%PDF-1", b"%PDF-22"], referentie=None)
+    batch = Batch(TEST_OIN, [bericht], batch_id=OTHER_ID, aanmaak_datum=FIXED_NOW)
+    xml = to_xml(batch)
+    assert etree.fromstring(xml).nsmap == {"bvs": ns.BVS, "ber": ns.BER}
+    assert shape(xml) == [
+        ("bvs", "Berichten", None, {}),
+        ("bvs", "BatchInformatie", None, {}),
+        ("bvs", "BatchID", str(OTHER_ID), {}),
+        ("bvs", "AanmaakDatum", "2026-11-28T12:00:00+00:00", {}),
+        ("bvs", "BerichtLeverancierID", str(TEST_OIN), {}),
+        ("ber", "Bericht", None, {}),
+        ("ber", "BerichtInformatie", None, {}),
+        ("ber", "BatchID", str(OTHER_ID), {}),
+        ("ber", "BerichtID", str(FIXED_ID), {}),
+        ("ber", "BerichtType", "WOZ", {}),
+        ("ber", "Onderwerp", "Aanslag 0", {}),
+        ("ber", "BerichtTekst", "Beste inwoner,\\r\\nUw aanslag staat klaar.", {}),
+        ("ber", "GebruikerID", TEST_BSNS[0], {}),
+        ("ber", "SoortGebruiker", "Burger", {}),
+        ("ber", "Bijlagen", None, {}),
+        ("ber", "Bijlage", None, {}),
+        ("ber", "Inhoud", "JVBERi0x", {}),
+        ("ber", "BijlageType", "Pdf", {}),
+        ("ber", "Omschrijving", "Bijlage 1", {}),
+        ("ber", "Volgorde", "1", {}),
+        ("ber", "Bijlage", None, {}),
+        ("ber", "Inhoud", "JVBERi0yMg==", {}),
+        ("ber", "BijlageType", "Pdf", {}),
+        ("ber", "Omschrijving", "Bijlage 2", {}),
+        ("ber", "Volgorde", "2", {}),
+    ]
+    streamed = io.BytesIO()
+    assert write_batch(batch, streamed) == len(streamed.getvalue())
+    assert shape(streamed.getvalue()) == shape(xml)
+
+
+class _NoCount:
+    """A binary target whose write() answers None, as raw files may."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+
+
+def test_write_batch_counts_bytes_whatever_the_target_answers(tmp_path):
+    batch = make_batch(2, with_pdf=True)
+    target = _NoCount()
+    written = write_batch(batch, target)  # type: ignore[arg-type]
+    assert written == len(target.data) > 0
+    as_str = tmp_path / "as-str.xml"
+    assert write_batch(batch, str(as_str)) == written
+    assert as_str.read_bytes() == bytes(target.data)
+    assert from_xml(bytes(target.data)) == batch
+
+
+def test_write_batch_without_validation_writes_what_the_xsd_refuses(tmp_path):
+    batch = _batch_breaking_the_xsd()
+    target = tmp_path / "unchecked.xml"
+    assert write_batch(batch, target, validate=False) == target.stat().st_size
+    assert b"x" * 51 in target.read_bytes()
+    with pytest.raises(ValidationError) as info:
+        write_batch(batch, tmp_path / "checked.xml")
+    assert "nothing was written" in str(info.value)
+    assert [(v.rule, v.path) for v in info.value.violations] == [
+        ("BER-05", "/Berichten/Bericht/BerichtInformatie/Onderwerp")
+    ]
+
+
+def test_parse_datetime_edges():
+    from mobb_sdk._codec import DUTCH_TIME, format_datetime, parse_datetime
+
+    assert str(DUTCH_TIME) == "Europe/Amsterdam"
+    assert parse_datetime(" 2017-03-03T24:00:00+01:00 ") == datetime(2017, 3, 3, 23, 0, tzinfo=UTC)
+    assert parse_datetime("2017-07-01T12:00:00").utcoffset() == timedelta(hours=2)  # summer time
+    assert parse_datetime("2017-07-01T12:00:00+05:00").utcoffset() == timedelta(hours=5)
+    assert format_datetime(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2026-01-02T03:04:05+00:00"
+
+
+def _result_xml(**replace: str) -> bytes:
+    rows = [
+        BerichtResultaat(FIXED_ID, "WOZ", VerwerkingsCode.VERWERKT, "ValidatieGebruiker"),
+        BerichtResultaat(OTHER_ID, "AANSL", VerwerkingsCode.BIJLAGE_TE_GROOT),
+    ]
+    xml = to_xml(VerwerkingsResultaat.tally("LEV", FIXED_ID, rows, FIXED_NOW, FIXED_NOW)).decode()
+    for old, new in replace.items():
+        assert old in xml
+        xml = xml.replace(old, new)
+    return xml.encode()
+
+
+@pytest.mark.parametrize("validate_", [True, False])
+def test_a_result_read_fast_or_row_by_row_gives_the_same_letters(validate_):
+    fast = from_xml(_result_xml(), VerwerkingsResultaat, validate=validate_)
+    assert [(b.bericht_id, b.bericht_type, b.verwerkings_code, b.stadium) for b in fast.berichten] == [
+        (FIXED_ID, "WOZ", VerwerkingsCode.VERWERKT, "ValidatieGebruiker"),
+        (OTHER_ID, "AANSL", VerwerkingsCode.BIJLAGE_TE_GROOT, "NA"),
+    ]
+    got = fast.berichten[0].bericht_id
+    assert (type(got), got.int, got.is_safe, hash(got)) == (
+        uuid.UUID,
+        FIXED_ID.int,
+        uuid.SafeUUID.unknown,
+        hash(FIXED_ID),
+    )
+    assert fast.batch_id == FIXED_ID
+    assert (fast.totaal_aantal_ontvangen, fast.aantal_succesvol_verwerkt) == (2, 1)
+    assert fast.datum_ontvangen == FIXED_NOW
+    # Row by row: one letter has a nil Stadium, the other none at all.
+    nil = _result_xml(**{"<Stadium>ValidatieGebruiker</Stadium>": '<Stadium xsi:nil="1"/>'})
+    absent = _result_xml(**{"<Stadium>NA</Stadium>": ""})
+    for xml, stadia in ((nil, [None, "NA"]), (absent, ["ValidatieGebruiker", None])):
+        read = from_xml(xml, VerwerkingsResultaat, validate=validate_)
+        assert [b.stadium for b in read.berichten] == stadia
+        assert [b.bericht_type for b in read.berichten] == ["WOZ", "AANSL"]
+        assert [b.bericht_id for b in read.berichten] == [FIXED_ID, OTHER_ID]
+        assert [b.verwerkings_code for b in read.berichten] == [
+            VerwerkingsCode.VERWERKT,
+            VerwerkingsCode.BIJLAGE_TE_GROOT,
+        ]
+    not_nil = from_xml(
+        _result_xml(**{"<Stadium>NA</Stadium>": '<Stadium xsi:nil="false"/>'}), VerwerkingsResultaat
+    )
+    assert [b.stadium for b in not_nil.berichten] == ["ValidatieGebruiker", ""]
+
+
+def test_reading_a_batch_reports_every_letter_problem_with_its_path():
+    batch = make_batch(3)
+    xml = to_xml(batch).decode().replace(TEST_BSNS[0], "123456789").replace(TEST_BSNS[2], "111111111")
+    with pytest.raises(ValidationError) as info:
+        from_xml(xml.encode())
+    assert [(v.rule, v.path) for v in info.value.violations] == [
+        ("BER-09", "berichten[0].bsn"),
+        ("BER-09", "berichten[2].bsn"),
+    ]
+    assert "2 problem(s) in the batch" in str(info.value)
+    bad_oin = to_xml(batch).replace(str(TEST_OIN).encode(), b"00000005001234567000")
+    with pytest.raises(ValidationError) as info:
+        from_xml(bad_oin)
+    ((v),) = info.value.violations
+    assert (v.rule, v.path) == ("BATCH-05", "afzender.oin")
+    assert "unknown prefix 00000005" in v.message
+
+
+def test_batch_03_names_the_letter_and_what_differs():
+    batch = make_batch(2)
+    xml = to_xml(batch).decode()
+    head, _, tail = xml.partition(f"<ber:BatchID>{batch.batch_id}</ber:BatchID>")
+    with pytest.raises(ValidationError) as info:
+        from_xml(f"{head}<ber:BatchID>{OTHER_ID}</ber:BatchID>{tail}".encode())
+    ((v),) = info.value.violations
+    assert (v.rule, v.path) == ("BATCH-03", "berichten[0].batch_id")
+    assert v.message == "the letter's BatchID differs from the batch's BatchID"
+
+
+def _wus_request(body: str) -> bytes:
+    return (
+        f'<val:ValidateAbonnementen xmlns:val="{ns.VAL}" xmlns:valt="{ns.VALT}" xmlns:sh="{ns.SH}" '
+        f'xmlns:xsi="{ns.XSI}">{body}</val:ValidateAbonnementen>'
+    ).encode()
+
+
+KLANT = "<sh:Klant><sh:Key>{}</sh:Key><sh:Rol>Burger</sh:Rol></sh:Klant>"
+
+
+def test_a_wus_request_missing_its_parts_names_each():
+    with pytest.raises(ValidationError) as info:
+        from_xml(_wus_request(""), validate=False)
+    assert [(v.rule, v.path, v.message) for v in info.value.violations] == [
+        ("XSD", "berichtleverancier", "berichtleverancierCode is missing or nil"),
+        ("XSD", "bericht_type", "berichtTypeCode is missing or nil"),
+    ]
+    assert "the ValidateAbonnementen request is incomplete" in str(info.value)
+    nil_aanvraag = _wus_request('<val:validateAbonnementenAanvraag xsi:nil="true"/>')
+    with pytest.raises(ValidationError) as info:
+        from_xml(nil_aanvraag, validate=False)
+    assert [v.path for v in info.value.violations] == ["berichtleverancier", "bericht_type"]
+    only_type = _wus_request(
+        "<val:validateAbonnementenAanvraag><valt:berichtTypeCode>WOZ</valt:berichtTypeCode>"
+        "</val:validateAbonnementenAanvraag>"
+    )
+    with pytest.raises(ValidationError) as info:
+        from_xml(only_type, validate=False)
+    assert [v.path for v in info.value.violations] == ["berichtleverancier"]
+    nil_key = _wus_request(
+        f"<val:validateAbonnementenAanvraag><valt:berichtleverancierCode>{TEST_OIN}</valt:berichtleverancierCode>"
+        "<valt:berichtTypeCode>WOZ</valt:berichtTypeCode><valt:klanten>"
+        f'{KLANT.format(TEST_BSNS[0])}<sh:Klant><sh:Key xsi:nil="true"/><sh:Rol>Burger</sh:Rol></sh:Klant>'
+        "</valt:klanten></val:validateAbonnementenAanvraag>"
+    )
+    with pytest.raises(ValidationError) as info:
+        from_xml(nil_key, validate=False)
+    assert [(v.rule, v.path, v.message) for v in info.value.violations] == [
+        ("BER-09", "bsns", "a Klant has no Key (BSN)")
+    ]
+
+
+def test_a_wus_request_breaking_a_model_rule_names_it_under_aanvraag():
+    def request(oin: str, bsns: list[str]) -> bytes:
+        return _wus_request(
+            f"<val:validateAbonnementenAanvraag><valt:berichtleverancierCode>{oin}</valt:berichtleverancierCode>"
+            f"<valt:berichtTypeCode>WOZ</valt:berichtTypeCode><valt:klanten>{''.join(KLANT.format(b) for b in bsns)}"
+            "</valt:klanten></val:validateAbonnementenAanvraag>"
+        )
+
+    assert from_xml(request(str(TEST_OIN), TEST_BSNS[:2])) == ValidateAbonnementenAanvraag(
+        TEST_OIN, "WOZ", TEST_BSNS[:2]
+    )
+    with pytest.raises(ValidationError) as info:
+        from_xml(request("00000005001234567000", TEST_BSNS[:1]), validate=False)
+    ((v),) = info.value.violations
+    assert (v.rule, v.path) == ("BATCH-05", "aanvraag.oin")
+    assert "the ValidateAbonnementen request breaks a rule" in str(info.value)
+    with pytest.raises(ValidationError) as info:
+        from_xml(request(str(TEST_OIN), []), validate=False)
+    assert [(v.rule, v.path) for v in info.value.violations] == [("ABO-02", "aanvraag.bsns")]
+
+
+def _wus_answer(lines: str) -> bytes:
+    return (
+        f'<val:ValidateAbonnementenResponse xmlns:val="{ns.VAL}" xmlns:valt="{ns.VALT}" xmlns:sh="{ns.SH}" '
+        f'xmlns:xsi="{ns.XSI}"><val:ValidateAbonnementenResult>{lines}</val:ValidateAbonnementenResult>'
+        "</val:ValidateAbonnementenResponse>"
+    ).encode()
+
+
+def _line(key: str | None, flag: str | None, *, nil_klant: bool = False) -> str:
+    key_el = '<sh:Key xsi:nil="true"/>' if key is None else f"<sh:Key>{key}</sh:Key>"
+    klant = (
+        '<valt:klant xsi:nil="true"/>'
+        if nil_klant
+        else f"<valt:klant>{key_el}<sh:Rol>Burger</sh:Rol></valt:klant>"
+    )
+    sturen = "" if flag is None else f"<valt:isBerichtSturen>{flag}</valt:isBerichtSturen>"
+    return f"<valt:Abonnement>{klant}{sturen}</valt:Abonnement>"
+
+
+def test_a_wus_answer_reads_flags_fast_and_line_by_line():
+    a, b, c = TEST_BSNS[:3]
+    fast = from_xml(_wus_answer(_line(a, "true") + _line(b, " 1 ") + _line(c, "false")), validate=False)
+    assert [(x.bsn.value if x.bsn else None, x.mag_ontvangen) for x in fast.abonnementen] == [
+        (a, True),
+        (b, True),
+        (c, False),
+    ]
+    slow = from_xml(
+        _wus_answer(
+            '<valt:Abonnement xsi:nil="true"/>'
+            + _line(None, "true")
+            + _line(a, " 1 ")
+            + _line(b, None)
+            + _line(None, "true", nil_klant=True)
+            + _line(c, "0")
+        ),
+        validate=False,
+    )
+    assert [(x.bsn.value if x.bsn else None, x.mag_ontvangen) for x in slow.abonnementen] == [
+        (None, True),
+        (a, True),
+        (b, False),
+        (None, True),
+        (c, False),
+    ]
+    empty = _wus_answer("").replace(b"<val:ValidateAbonnementenResult></val:ValidateAbonnementenResult>", b"")
+    assert from_xml(empty, validate=False) == ValidateAbonnementenAntwoord()
+
+
+def test_a_wus_answer_with_a_bad_bsn_names_its_line():
+    for lines in (
+        _line(TEST_BSNS[0], "true") + _line("123456789", "true"),
+        _line(None, "true") + _line("123456789", "1"),
+    ):
+        with pytest.raises(ValidationError) as info:
+            from_xml(_wus_answer(lines), validate=False)
+        ((v),) = info.value.violations
+        assert (v.rule, v.path) == ("BER-09", "abonnementen[1].bsn")
+        assert "the ValidateAbonnementen answer names an invalid BSN" in str(info.value)
+        assert "123456789" not in str(info.value)
+
+
+def test_an_abonnement_aanvraag_with_a_bad_bsn_names_it():
+    xml = to_xml(AbonnementAanvraag.voor_bsns(TEST_OIN, TEST_BSNS[:2], "v1")).replace(
+        TEST_BSNS[1].encode(), b"123456789"
+    )
+    with pytest.raises(ValidationError) as info:
+        from_xml(xml)
+    ((v),) = info.value.violations
+    assert (v.rule, v.path) == ("BER-09", "aanvraag.bsn")
+    assert "the AbonnementAanvraag breaks a rule" in str(info.value)
+    read = from_xml(to_xml(AbonnementAanvraag.mutaties_sinds(TEST_OIN, FIXED_NOW, "v2")))
+    assert (read.bsns, read.mutatie_datum, read.verzoek_id) == (None, FIXED_NOW, "v2")
+    read = from_xml(to_xml(AbonnementAanvraag.voor_bsns(TEST_OIN, TEST_BSNS[:1], "v3")))
+    assert ([b.value for b in read.bsns], read.mutatie_datum, read.berichtleverancier) == (
+        [TEST_BSNS[0]],
+        None,
+        TEST_OIN,
+    )
+
+
+def test_model_kinds_and_a_model_without_xml():
+    from mobb_sdk._codec import document_kind, to_tree
+    from mobb_sdk._schemas import DocumentKind
+
+    assert document_kind(make_batch(1)) is DocumentKind.BATCH
+    assert document_kind(result_model(1)) is DocumentKind.RESULT
+    assert document_kind(MODELS["wus-request"]()) is DocumentKind.WUS_REQUEST
+    assert document_kind(MODELS["wus-response"]()) is DocumentKind.WUS_RESPONSE
+    assert document_kind(MODELS["abo-volledig"]()) is DocumentKind.ABONNEMENT_AANVRAAG
+    with pytest.raises(TypeError, match=r"^no XML form for SoapFault$"):
+        to_tree(SoapFault("s:Client", "x"))  # type: ignore[arg-type]
+
+
+def test_an_unreadable_document_without_validation_says_so_at_the_root():
+    broken = to_xml(make_batch(1)).replace(b"<ber:Onderwerp>Aanslag 0</ber:Onderwerp>", b"")
+    with pytest.raises(ValidationError) as info:
+        from_xml(broken, validate=False)
+    ((v),) = info.value.violations
+    assert (v.rule, v.path) == ("XSD", "/")
+    assert v.message.startswith("cannot read the document: ")
+    with pytest.raises(ValidationError) as info:
+        from_xml(broken)
+    assert "the batch document does not satisfy the XSD" in str(info.value)
+
+
+def test_the_expected_model_and_soap_envelopes_are_checked_with_clear_messages():
+    with pytest.raises(DocumentTypeError, match="expected a Batch document, got a VerwerkingsResultaat"):
+        from_xml(to_xml(result_model(1)), Batch)
+    fault = to_soap(SoapFault("s:Client", "fout"))
+    with pytest.raises(DocumentTypeError, match="holds a Fault, not a document: use from_soap"):
+        from_xml(fault)
+    empty = f'<s:Envelope xmlns:s="{ns.SOAP11}"><s:Body/></s:Envelope>'.encode()
+    no_body = f'<s:Envelope xmlns:s="{ns.SOAP11}"><s:Header/></s:Envelope>'.encode()
+    for envelope in (empty, no_body):
+        with pytest.raises(DocumentTypeError, match="the SOAP envelope has no Body content"):
+            from_soap(envelope)
+        with pytest.raises(DocumentTypeError, match="the SOAP envelope has no Body content"):
+            from_xml(envelope)
+    with pytest.raises(DocumentTypeError) as info:
+        from_soap(to_xml(make_batch(1)))
+    assert str(info.value).startswith(f"expected a SOAP 1.1 Envelope, got <Berichten> in namespace {ns.BVS}")
+    batch_in_soap = (
+        f'<s:Envelope xmlns:s="{ns.SOAP11}"><s:Body>'.encode() + to_xml(make_batch(1)).split(b"?>", 1)[1]
+    )
+    batch_in_soap += b"</s:Body></s:Envelope>"
+    with pytest.raises(DocumentTypeError) as info:
+        from_soap(batch_in_soap)
+    assert str(info.value).startswith(
+        f"a SOAP body of the WUS service cannot hold <Berichten> in namespace {ns.BVS}"
+    )
+    plain = b"<Plain/>"
+    with pytest.raises(DocumentTypeError) as info:
+        from_soap(plain)
+    assert str(info.value).startswith("expected a SOAP 1.1 Envelope, got <Plain> in namespace (none)")
+    assert from_soap(b"\n" + to_soap(MODELS["wus-request"]()).split(b"?>", 1)[1]) == MODELS["wus-request"]()
+
+
+def test_soap_faults_are_written_and_read_exactly():
+    xml = to_soap(SoapFault("s:Server", "Storing", FaultKind.DEPENDENT_SERVICE, None))
+    assert etree.fromstring(xml).nsmap == {"s": ns.SOAP11}
+    assert shape(xml) == [
+        ("s", "Envelope", None, {}),
+        ("s", "Body", None, {}),
+        ("s", "Fault", None, {}),
+        (None, "faultcode", "s:Server", {}),
+        (None, "faultstring", "Storing", {}),
+        (None, "detail", None, {}),
+        ("sh", "DependentServiceFault", None, {}),
+        ("sh", "Message", None, {f"{{{ns.XSI}}}nil": "true"}),
+    ]
+    assert from_soap(xml) == SoapFault("s:Server", "Storing", FaultKind.DEPENDENT_SERVICE, None)
+    assert shape(to_soap(SoapFault("s:Client", "x")))[3:] == [
+        (None, "faultcode", "s:Client", {}),
+        (None, "faultstring", "x", {}),
+    ]
+    bare = f'<s:Envelope xmlns:s="{ns.SOAP11}"><s:Body><s:Fault><faultcode> s:Client </faultcode></s:Fault></s:Body></s:Envelope>'
+    assert from_soap(bare.encode()) == SoapFault("s:Client", "")
+    nothing = f'<s:Envelope xmlns:s="{ns.SOAP11}"><s:Body><s:Fault><detail><other/></detail></s:Fault></s:Body></s:Envelope>'
+    assert from_soap(nothing.encode()) == SoapFault("", "", None, None)
+    with_message = to_soap(SoapFault("s:Client", "x", FaultKind.APPLICATION, "BSN-lijst te lang"))
+    assert from_soap(with_message).message == "BSN-lijst te lang"
+
+
+def test_batch_skeleton_check_ignores_attachment_content():
+    from mobb_sdk._codec import batch_skeleton_valid, batch_tree
+
+    batch = make_batch(2, with_pdf=True)
+    assert batch_skeleton_valid(batch) == ()
+    assert batch_skeleton_valid(_batch_breaking_the_xsd())[0].rule == "BER-05"
+    skeleton = batch_tree(batch, with_content=False)
+    full = batch_tree(batch)
+    inhoud = f"{{{ns.BER}}}Inhoud"
+    assert [el.text for el in skeleton.iter(inhoud)] == ["AA==", "AA=="]
+    assert [el.text for el in full.iter(inhoud)] == [base64_of(b.inhoud) for m in batch for b in m.bijlagen]
+
+
+def base64_of(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(data).decode("ascii")

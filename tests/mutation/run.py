@@ -15,8 +15,9 @@ How it stays cheap on a shared machine:
   the mutant in their place through an import hook, and runs pytest in-process; nothing is written to
   ``src/``. Each child is bounded by a timeout (``--timeout``, default 10x the unmutated run, at least 10 s).
 - Results are cached in ``.mutants-cache/`` keyed by the mutant, the module source and the test files.
-  A rerun with nothing changed costs nothing; after a change, a mutant killed before is first tried
-  against the test that killed it, so only survivors pay for a full run.
+  A rerun with nothing changed costs nothing. When only tests changed, a kill is kept as long as the
+  module, ``conftest.py`` and the source of the test that killed it are unchanged; every other mutant
+  runs again, the test that killed it before first (``--no-cache`` runs everything afresh).
 
 Equivalent mutants (those no test can kill because they cannot change behaviour) are listed with a
 reason in ``tests/mutation/equivalents.toml`` and left out of the score.
@@ -595,6 +596,36 @@ def _fingerprint(module: str, tests: Sequence[str]) -> str:
     return h.hexdigest()[:16]
 
 
+def _test_sources(tests: Sequence[str]) -> dict[str, str]:
+    """Test function name (``file::name``, ``file::Class::name``) -> a hash of its source and decorators."""
+    found: dict[str, str] = {}
+    for rel in tests:
+        path = ROOT / rel
+        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(text)
+        scopes: list[tuple[str, list[ast.stmt]]] = [(rel, tree.body)]
+        while scopes:
+            prefix, body = scopes.pop()
+            for node in body:
+                if isinstance(node, ast.ClassDef):
+                    scopes.append((f"{prefix}::{node.name}", node.body))
+                elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    parts = [ast.get_source_segment(text, d) or "" for d in node.decorator_list]
+                    parts.append(ast.get_source_segment(text, node) or "")
+                    found[f"{prefix}::{node.name}"] = hashlib.sha256("\n".join(parts).encode()).hexdigest()[
+                        :16
+                    ]
+    return found
+
+
+def _killer_key(killer: str | None, sources: dict[str, str], base: str) -> str | None:
+    """What a kill by ``killer`` depends on: the module, conftest and the killing test's own source."""
+    if not killer or not killer.startswith("tests/"):
+        return None
+    function = sources.get(killer.split("[", 1)[0])
+    return None if function is None else f"{base}:{function}"
+
+
 def load_equivalents() -> dict[str, dict[str, str]]:
     if not EQUIVALENTS.exists():
         return {}
@@ -664,6 +695,8 @@ def run_module(module: str, args: argparse.Namespace, equivalents: dict[str, dic
     if cache_file.exists() and not args.no_cache:
         cache = json.loads(cache_file.read_text(encoding="utf-8"))
     fingerprint = _fingerprint(module, tests)
+    base = _fingerprint(module, ())  # the module and conftest only
+    sources = _test_sources(tests)
     mutants = list(_iter_selected(make_mutants(module), args.match, args.limit))
     print(
         f"{module}: {len(mutants)} mutants, tests {' '.join(tests)} ({baseline.seconds:.1f} s unmutated, traced)",
@@ -679,6 +712,15 @@ def run_module(module: str, args: argparse.Namespace, equivalents: dict[str, dic
         entry = cache.get(m.key)
         if entry and entry.get("fingerprint") == fingerprint:
             killed = entry["killed"]
+        elif (
+            entry
+            and entry.get("killed")
+            and not args.no_cache
+            and entry.get("killer_key")
+            and entry["killer_key"] == _killer_key(entry.get("killer"), sources, base)
+        ):
+            # The tests changed, but neither the module nor the test that killed this mutant did.
+            killed = True
         else:
             previous = entry.get("killer") if entry else None
             first = [previous] if previous and previous.startswith("tests/") else []
@@ -689,7 +731,15 @@ def run_module(module: str, args: argparse.Namespace, equivalents: dict[str, dic
             # conftest that no longer imports (4), a timeout (None). The unmutated run passed above.
             killed, killer = outcome.code != 0, outcome.killer or f"pytest exit code {outcome.code}"
             score.ran += 1
-            cache[m.key] = {"fingerprint": fingerprint, "killed": killed, "killer": killer, "label": m.label}
+            cache[m.key] = {
+                "fingerprint": fingerprint,
+                "killed": killed,
+                "killer": killer,
+                "killer_key": _killer_key(killer, sources, base) if killed else None,
+                "label": m.label,
+            }
+            if args.verbose:
+                print(f"    {outcome.seconds:.1f} s, {killer}")
             if score.ran % 20 == 0:
                 _save(cache_file, cache)
         if killed:
