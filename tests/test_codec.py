@@ -202,7 +202,7 @@ def test_invalid_document_raises_with_violations_and_expected_type_is_checked():
     with pytest.raises(ValidationError) as info:
         from_xml(xml)
     assert "BER-10" in info.value.rules
-    with pytest.raises(DocumentTypeError):
+    with pytest.raises(DocumentTypeError, match="expected a Batch document"):
         from_xml(to_xml(result_model(1)), Batch)
 
 
@@ -247,7 +247,7 @@ def test_soap_faults_round_trip(kind):
 
 
 def test_from_soap_refuses_a_bare_document():
-    with pytest.raises(DocumentTypeError):
+    with pytest.raises(DocumentTypeError, match=r"expected a SOAP 1\.1 Envelope, got <ValidateAbonnementen>"):
         from_soap(to_xml(MODELS["wus-request"]()))
 
 

@@ -149,7 +149,7 @@ def test_timeouts_are_finite_and_positive() -> None:
     assert all(0 < v < math.inf for v in t.as_extension().values())
     assert t.as_httpx().read == t.read
     for bad in (0, -1, math.inf, math.nan, True):
-        with pytest.raises(ConfigurationError):
+        with pytest.raises(ConfigurationError, match=r"timeout read must be a finite number of seconds > 0"):
             Timeouts(read=bad)
 
 
@@ -191,8 +191,10 @@ def test_which_failures_are_retried() -> None:
 
 @pytest.mark.parametrize("bad", [0, 101, -1, 2.5])
 def test_attempts_are_bounded(bad: float) -> None:
-    with pytest.raises(InvalidValueError):
+    with pytest.raises(InvalidValueError) as info:
         RetryPolicy(max_attempts=bad)  # type: ignore[arg-type]
+    assert (info.value.rule, info.value.field) == ("CONFIG", "max_attempts")
+    assert "1..100 attempts" in info.value.message
 
 
 def test_parse_retry_after() -> None:

@@ -59,6 +59,7 @@ def test_models_are_frozen():
     bericht = make_bericht()
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         bericht.onderwerp = "x"  # type: ignore[misc]
+    assert bericht.onderwerp == "Aanslag 0"
 
 
 @pytest.mark.parametrize(
@@ -292,8 +293,9 @@ def test_bericht_resultaten_lazy_equals_eager_and_builds_on_first_use():
     assert lazy == eager
     assert hash(lazy) == hash(BerichtResultaten(eager))
     assert lazy != eager[:4]
-    with pytest.raises(IndexError):
+    with pytest.raises(IndexError, match="out of range"):
         lazy[5]
+    assert len(built) == 5  # each letter built once (the comparisons above read them all), none for index 5
     assert "BerichtResultaten([" in repr(lazy)
 
 

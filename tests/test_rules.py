@@ -126,8 +126,9 @@ def test_profile_converters_and_clock():
     assert p.now().utcoffset() == timedelta(0)
     with pytest.raises(InvalidValueError, match="timezone-aware"):
         SenderProfile(clock=lambda: datetime(2026, 1, 1)).now()
-    with pytest.raises(InvalidValueError):
+    with pytest.raises(InvalidValueError) as info:
         SenderProfile(active_bericht_types=[1])  # type: ignore[list-item]
+    assert (info.value.rule, info.value.field) == ("BER-02", "active_bericht_types")
 
 
 # --- a valid batch ------------------------------------------------------------------------------------------
