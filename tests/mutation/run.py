@@ -446,8 +446,10 @@ class _Recorder:
 
     def __init__(self) -> None:
         self.failed: str | None = None
+        self.seconds: dict[str, float] = {}
 
     def pytest_runtest_logreport(self, report: Any) -> None:
+        self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + report.duration
         if report.failed and self.failed is None:
             self.failed = report.nodeid
 
@@ -457,15 +459,20 @@ class _Recorder:
 
 
 class _Order:
-    """A pytest plugin running the likeliest killers first: the test that killed this mutant before, then
-    the tests that execute its lines, then the rest (with ``-x`` a killed mutant stops at the first)."""
+    """A pytest plugin running the likeliest killers first: the tests in ``first`` (the test that killed
+    this mutant before, then the tests that execute its lines), then the rest, quickest first (with ``-x``
+    a killed mutant stops at the first failure)."""
 
-    def __init__(self, first: Sequence[str]) -> None:
+    def __init__(self, first: Sequence[str], cost: dict[str, float]) -> None:
         self.rank = {nodeid: i for i, nodeid in enumerate(first)}
+        self.cost = cost
 
     def pytest_collection_modifyitems(self, items: list[Any]) -> None:
         n = len(self.rank)
-        order = {id(item): (self.rank.get(item.nodeid, n), i) for i, item in enumerate(items)}
+        order = {
+            id(item): (self.rank.get(item.nodeid, n), self.cost.get(item.nodeid, 0.0), i)
+            for i, item in enumerate(items)
+        }
         items.sort(key=lambda item: order[id(item)])
 
 
@@ -497,7 +504,12 @@ class _Coverage:
 
 
 def _child(
-    module: str, source: str | None, tests: Sequence[str], drop: set[str], first: Sequence[str]
+    module: str,
+    source: str | None,
+    tests: Sequence[str],
+    drop: set[str],
+    first: Sequence[str],
+    cost: dict[str, float],
 ) -> dict[str, Any]:
     """In the forked child: swap the mutant in, run pytest, report what happened."""
     fullname = f"{PACKAGE}.{module}"
@@ -518,14 +530,15 @@ def _child(
     import pytest
 
     recorder = _Recorder()
-    plugins: list[Any] = [recorder, _Order(first)]
+    plugins: list[Any] = [recorder, _Order(first, cost)]
     coverage = _Coverage(str(SRC / PACKAGE / f"{module}.py")) if source is None else None
     if coverage is not None:
         plugins.append(coverage)
     args = ["-x", "-q", "-p", "no:cacheprovider", "--no-header", "-o", "addopts=", *tests]
     code = int(pytest.main(args, plugins=plugins))
     covered = {k: sorted(v) for k, v in coverage.lines.items()} if coverage is not None else None
-    return {"code": code, "killer": recorder.failed, "coverage": covered}
+    seconds = recorder.seconds if source is None else None
+    return {"code": code, "killer": recorder.failed, "coverage": covered, "seconds": seconds}
 
 
 @dataclass
@@ -534,6 +547,7 @@ class Outcome:
     killer: str | None  # the first test that failed, or what went wrong
     seconds: float
     coverage: dict[str, list[int]] | None = None
+    durations: dict[str, float] | None = None  # seconds per test (the unmutated run only)
 
 
 def run_in_child(
@@ -543,6 +557,7 @@ def run_in_child(
     drop: set[str],
     timeout: float,
     first: Sequence[str] = (),
+    cost: dict[str, float] | None = None,
 ) -> Outcome:
     """Run ``tests`` in a forked child against ``source`` (None: the unmutated module, with coverage)."""
     read, write = os.pipe()
@@ -556,7 +571,7 @@ def run_in_child(
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
-            result = _child(module, source, tests, drop, first)
+            result = _child(module, source, tests, drop, first, cost or {})
             os.write(write, json.dumps(result).encode())
             code = 0
         finally:
@@ -581,7 +596,9 @@ def run_in_child(
     if not data:
         return Outcome(97, f"child died (status {status})", elapsed)
     result = json.loads(data)
-    return Outcome(int(result["code"]), result["killer"], elapsed, result.get("coverage"))
+    return Outcome(
+        int(result["code"]), result["killer"], elapsed, result.get("coverage"), result.get("seconds")
+    )
 
 
 # --- the session -------------------------------------------------------------------------------------------
@@ -686,6 +703,7 @@ def run_module(module: str, args: argparse.Namespace, equivalents: dict[str, dic
         raise SystemExit(f"{module}: the unmutated tests do not pass ({baseline.killer}); fix them first")
     # The unmutated run was traced (slower): the timeout is 10x it, at least 10 s.
     timeout = args.timeout or max(10.0, 10 * baseline.seconds)
+    cost = baseline.durations or {}
     by_line: dict[int, list[str]] = {}
     for nodeid, lines in (baseline.coverage or {}).items():
         for line in lines:
@@ -724,9 +742,9 @@ def run_module(module: str, args: argparse.Namespace, equivalents: dict[str, dic
         else:
             previous = entry.get("killer") if entry else None
             first = [previous] if previous and previous.startswith("tests/") else []
-            for line in range(m.line, m.end_line + 1):
-                first.extend(t for t in by_line.get(line, ()) if t not in first)
-            outcome = run_in_child(module, m.source, tests, drop, timeout, first)
+            covering = {t for line in range(m.line, m.end_line + 1) for t in by_line.get(line, ())}
+            first.extend(sorted(covering - set(first), key=lambda t: cost.get(t, 0.0)))
+            outcome = run_in_child(module, m.source, tests, drop, timeout, first, cost)
             # Any failure is a kill: a failing test (1), a test module that no longer imports (2), a
             # conftest that no longer imports (4), a timeout (None). The unmutated run passed above.
             killed, killer = outcome.code != 0, outcome.killer or f"pytest exit code {outcome.code}"
