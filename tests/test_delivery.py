@@ -71,11 +71,10 @@ def test_actions_name_the_detail_the_code_or_the_violations():
 
 def test_paper_reason_names_the_type_twice_and_the_rule():
     reason = paper_reason("WOZ")
-    assert reason.startswith(
-        "the subscription check (ValidateAbonnementen) says this citizen may not receive WOZ "
-    )
-    assert "no subscription to WOZ, or unknown to MijnOverheid (ABO-01)" in reason
-    assert "letters from this sender: no active Berichtenbox" in reason
+    assert reason.count("WOZ") == 2
+    assert paper_reason("AANSL").count("AANSL") == 2
+    for fact in ("ValidateAbonnementen", "Berichtenbox", "MijnOverheid", "ABO-01", "from this sender"):
+        assert fact in reason
 
 
 @pytest.mark.parametrize(
