@@ -88,7 +88,10 @@ class EventType(enum.Enum):
 
 
 class MessageStatus(enum.Enum):
-    """ebms-core's status of one message (``/ebms/messages/{id}/status``)."""
+    """ebms-core's message status values: ``messageStatus`` of ``GET /ebms/messages/{id}`` (the local
+    status: CREATED, DELIVERED, DELIVERY_FAILED, EXPIRED for a sent message; RECEIVED, PROCESSED, ... for a
+    received one), and the answer of ``/ebms/messages/{id}/status``, where the other MSH says RECEIVED,
+    PROCESSED, FORWARDED, NOT_RECOGNIZED or UNAUTHORIZED."""
 
     UNAUTHORIZED = "UNAUTHORIZED"
     NOT_RECOGNIZED = "NOT_RECOGNIZED"
