@@ -268,6 +268,9 @@ def test_status_is_the_answer_of_logius_msh_not_the_local_status():
         failed = send(c, batch(letter(ANNA)))
         sim.advance(5)
         assert c.get(f"/ebms/messages/{failed}/status").json() == {"status": "NOT_RECOGNIZED"}
+        msh = sim.inject_message("Acknowledgment", b"", service="urn:oasis:names:tc:ebxml-msg:service")
+        refused = c.get(f"/ebms/messages/{msh}/status")
+        assert refused.status_code == 500 and refused.text == f"Found MSH message {msh}"
         sim.peer_available = False
         silent = c.get(f"/ebms/messages/{sent}/status")
         assert silent.status_code == 500 and silent.text == "No response received!"

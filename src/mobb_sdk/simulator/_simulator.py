@@ -99,6 +99,8 @@ MESSAGE_STATUSES: Final = frozenset(
     }
 )
 EVENT_TYPES: Final = ("RECEIVED", "DELIVERED", "FAILED", "EXPIRED")
+#: The ebMS service of the MSHs' own messages (Ping, StatusRequest, Acknowledgment, ...).
+MSH_SERVICE: Final = "urn:oasis:names:tc:ebxml-msg:service"
 #: ebms-core's ``eventListener.type`` values the simulator plays: events stored, or only logged.
 EVENT_LISTENERS: Final = ("DAO", "DEFAULT")
 #: The properties of ebms-core's MessageRequestProperties, in its order.
@@ -1134,11 +1136,14 @@ class Simulator:
         Logius' MSH knows a message it received: RECEIVED, or PROCESSED once GLOBE took it (its result
         exists), with the message's timestamp. Anything else it does not know as received
         (a message still CREATED here, one whose delivery failed or expired, a message Logius sent):
-        NOT_RECOGNIZED without timestamp. No answer at all (``peer_available`` False) is a 500.
+        NOT_RECOGNIZED without timestamp. No answer at all (``peer_available`` False), or a message of the
+        MSH service itself, is a 500.
         """
         now = self.now()
         with self._lock:
             message = self._visible(message_id, now)
+            if message.service == MSH_SERVICE:
+                raise _ServerError(f"Found MSH message {message_id}")
             if not self.peer_available:
                 raise _ServerError("No response received!")
             status = "NOT_RECOGNIZED"
