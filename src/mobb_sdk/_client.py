@@ -28,6 +28,7 @@ import attrs
 import httpx
 
 from mobb_sdk._config import ClientConfig
+from mobb_sdk._deadline import DeadlineExceeded, deadline, deadline_transport
 from mobb_sdk._delivery import DeliveryTracker, Outcome, split_violations
 from mobb_sdk._ebms import (
     MAX_LISTED,
@@ -109,6 +110,10 @@ class _Oversized(Exception):
         self.limit = limit
 
 
+#: What the drivers hand back into an operation as a failed try (everything else propagates as is).
+_TRY_FAILURES: Final = (httpx.HTTPError, _Oversized, DeadlineExceeded)
+
+
 @attrs.define
 class _Tries:
     count: int = 0
@@ -118,6 +123,12 @@ def _transport_error(exc: Exception, ctx: Context) -> TransportError:
     """The error of the tree for an httpx failure, naming the batch it concerns."""
     text = f"{ctx.what}: {type(exc).__name__}: {scrub(str(exc), 200)}"
     kw: dict[str, Any] = {"batch_id": ctx.batch_id, "bericht_ids": ctx.bericht_ids}
+    if isinstance(exc, DeadlineExceeded):
+        return TransportTimeout(
+            f"{ctx.what}: no complete answer within the total deadline of {exc.total:g} s"
+            " (Timeouts.total, MOBB_TIMEOUT_TOTAL)",
+            **kw,
+        )
     if isinstance(exc, httpx.TimeoutException):
         return TransportTimeout(text, **kw)
     if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
@@ -267,7 +278,7 @@ class BaseClient:
             try:
                 try:
                     response = yield (request if attempt == 1 else _clone(request))
-                except (httpx.HTTPError, _Oversized) as exc:
+                except _TRY_FAILURES as exc:
                     raise _transport_error(exc, ctx) from exc
                 return read(response)
             except TransportError as exc:
@@ -600,7 +611,9 @@ class Client(BaseClient):
         elif transport is not None:
             self._http = httpx.Client(transport=transport, timeout=self.config.timeouts.as_httpx())
         else:
-            self._http = httpx.Client(verify=self._verify(), timeout=self.config.timeouts.as_httpx())
+            self._http = httpx.Client(
+                transport=deadline_transport(self._verify()), timeout=self.config.timeouts.as_httpx()
+            )
 
     def __enter__(self) -> Self:
         return self
@@ -616,15 +629,26 @@ class Client(BaseClient):
 
     def _perform(self, request: httpx.Request) -> httpx.Response:
         limit = self.config.max_response_bytes
-        response = self._http.send(request, stream=True)
-        try:
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > limit:
-                    raise _Oversized(response.status_code, limit)
-        finally:
-            response.close()
+        total = self.config.timeouts.total
+        # The transport keeps the deadline at every connect, read and write (a dripping server); the
+        # checks here also hold it for a transport given by the caller, between the chunks it yields.
+        with deadline(total) as end:
+            try:
+                response = self._http.send(request, stream=True)
+                try:
+                    body = bytearray()
+                    for chunk in response.iter_bytes():
+                        body += chunk
+                        if len(body) > limit:
+                            raise _Oversized(response.status_code, limit)
+                        if time.monotonic() > end:
+                            raise DeadlineExceeded(total)
+                finally:
+                    response.close()
+            except httpx.TimeoutException as exc:
+                if time.monotonic() >= end:
+                    raise DeadlineExceeded(total) from exc
+                raise
         return _rebuilt(response, bytes(body), request)
 
     def _drive(self, op: Op[T]) -> T:
@@ -641,7 +665,7 @@ class Client(BaseClient):
                 continue
             try:
                 value = self._perform(step)
-            except (httpx.HTTPError, _Oversized) as exc:
+            except _TRY_FAILURES as exc:
                 error = exc
 
     # -- ebms-core ----------------------------------------------------------------------------------------
@@ -807,15 +831,21 @@ class AsyncClient(BaseClient):
 
     async def _perform_unwrapped(self, request: httpx.Request) -> httpx.Response:
         limit = self.config.max_response_bytes
-        response = await self._http.send(request, stream=True)
+        total = self.config.timeouts.total
         try:
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > limit:
-                    raise _Oversized(response.status_code, limit)
-        finally:
-            await response.aclose()
+            # One bound for the whole exchange, however the server paces its bytes.
+            async with asyncio.timeout(total):
+                response = await self._http.send(request, stream=True)
+                try:
+                    body = bytearray()
+                    async for chunk in response.aiter_bytes():
+                        body += chunk
+                        if len(body) > limit:
+                            raise _Oversized(response.status_code, limit)
+                finally:
+                    await response.aclose()
+        except TimeoutError as exc:
+            raise DeadlineExceeded(total) from exc
         return _rebuilt(response, bytes(body), request)
 
     async def _drive(self, op: Op[T]) -> T:
@@ -832,7 +862,7 @@ class AsyncClient(BaseClient):
                 continue
             try:
                 value = await self._perform(step)
-            except (httpx.HTTPError, _Oversized) as exc:
+            except _TRY_FAILURES as exc:
                 error = exc
 
     # -- ebms-core ----------------------------------------------------------------------------------------

@@ -88,12 +88,15 @@ def _non_empty(_: object, attribute: attrs.Attribute[str], value: str) -> None:
 @attrs.frozen
 class Timeouts:
     """Seconds allowed to connect, to read an answer, to write a request and to wait for a pooled
-    connection. All finite: a hung ebms-core or WUS service never hangs the caller."""
+    connection, and ``total``: the most one HTTP exchange (connect, request, the whole answer) may take,
+    however the server paces its bytes. All finite: a hung or dripping ebms-core or WUS service never
+    hangs the caller (a try past ``total`` is a :class:`~mobb_sdk.TransportTimeout` naming it)."""
 
     connect: float = attrs.field(default=10.0, validator=_finite)
     read: float = attrs.field(default=60.0, validator=_finite)
     write: float = attrs.field(default=60.0, validator=_finite)
     pool: float = attrs.field(default=10.0, validator=_finite)
+    total: float = attrs.field(default=60.0, validator=_finite)
 
     def as_httpx(self) -> httpx.Timeout:
         return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
@@ -284,6 +287,7 @@ class ClientConfig:
             read=number("MOBB_TIMEOUT_READ", defaults.read),
             write=number("MOBB_TIMEOUT_WRITE", defaults.write),
             pool=number("MOBB_TIMEOUT_POOL", defaults.pool),
+            total=number("MOBB_TIMEOUT_TOTAL", defaults.total),
         )
         retry_defaults = RetryPolicy()
         try:
@@ -337,6 +341,7 @@ ENV_VARS: Final[Mapping[str, tuple[str, str]]] = {
     "MOBB_TIMEOUT_READ": ("seconds to wait for an answer", "60"),
     "MOBB_TIMEOUT_WRITE": ("seconds to send a request", "60"),
     "MOBB_TIMEOUT_POOL": ("seconds to wait for a free connection", "10"),
+    "MOBB_TIMEOUT_TOTAL": ("seconds one HTTP exchange may take in all, however slowly it drips", "60"),
     "MOBB_RETRY_ATTEMPTS": ("tries per call, the first included (1 = no retries)", "5"),
     "MOBB_RETRY_BASE_DELAY": ("first backoff step in seconds (doubles per retry, full jitter)", "0.5"),
     "MOBB_RETRY_MAX_DELAY": ("largest backoff step in seconds", "30"),
