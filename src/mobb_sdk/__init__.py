@@ -74,6 +74,7 @@ from mobb_sdk._schema_compare import SchemaComparison, SchemaDifference, compare
 from mobb_sdk._schemas import SCHEMA_VERSION, DocumentKind, manifest_hash, schema_dir, schema_manifest
 from mobb_sdk._tls import (
     CertificateOinWarning,
+    KeyFileModeWarning,
     check_certificate_oin,
     create_ssl_context,
     oin_from_certificate,
@@ -144,6 +145,7 @@ __all__ = [
     "FaultKind",
     "HttpStatusError",
     "InvalidValueError",
+    "KeyFileModeWarning",
     "LetterFileError",
     "MessageStatus",
     "MobbError",

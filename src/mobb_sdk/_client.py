@@ -145,8 +145,9 @@ def _transport_error(exc: Exception, ctx: Context) -> TransportError:
     return TransportError(text, **kw)
 
 
-#: TLS alerts by which the server refuses our client certificate (or its absence): as permanent as an
-#: untrusted server certificate, so not worth a retry.
+#: TLS alerts by which the server refuses our client certificate (or its absence), and TLS errors of a
+#: protocol version neither side accepts: as permanent as an untrusted server certificate, so not
+#: worth a retry.
 _REFUSED_CERTIFICATE_ALERTS: Final = frozenset(
     {
         "TLSV13_ALERT_CERTIFICATE_REQUIRED",
@@ -157,6 +158,15 @@ _REFUSED_CERTIFICATE_ALERTS: Final = frozenset(
         "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
         "TLSV1_ALERT_UNKNOWN_CA",
         "TLSV1_ALERT_ACCESS_DENIED",
+        # No common protocol version (or not TLS at all on the other side): as permanent.
+        "WRONG_VERSION_NUMBER",
+        "UNSUPPORTED_PROTOCOL",
+        "TLSV1_ALERT_PROTOCOL_VERSION",
+        "NO_PROTOCOLS_AVAILABLE",
+        "TLSV1_ALERT_INSUFFICIENT_SECURITY",
+        "VERSION_TOO_LOW",
+        "VERSION_TOO_HIGH",
+        "SSLV3_ALERT_HANDSHAKE_FAILURE",
     }
 )
 

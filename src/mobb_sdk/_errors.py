@@ -304,7 +304,11 @@ class HttpStatusError(TransportError):
     ) -> None:
         self.body = scrub(body)
         self.retry_after = retry_after
-        self.retryable = status in RETRYABLE_STATUSES or retry_after is not None
+        # A Retry-After makes an overload (429) or a server error worth waiting for; a request the
+        # server found wrong (400, 404, 413, ...) stays wrong, whatever header came with it.
+        self.retryable = status in RETRYABLE_STATUSES or (
+            retry_after is not None and (status == 429 or status >= 500)
+        )
         detail = f"{message}: {self.body}" if self.body else message
         super().__init__(detail, batch_id=batch_id, bericht_ids=bericht_ids, status=status, code=code)
 

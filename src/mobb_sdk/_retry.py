@@ -1,7 +1,7 @@
 """When to try a failed exchange again, and how long to wait first (no I/O, no sleeping here).
 
 Only transport failures are retried: a connection that could not be made or broke, a timeout, a
-gateway status (502/503/504) and any answer carrying ``Retry-After``. A business outcome (a
+gateway status (502/503/504) and a 429 or 5xx answer carrying ``Retry-After``. A business outcome (a
 VerwerkingsCode, a SOAP ApplicationFault, a 400) never is. The wait is exponential backoff with full
 jitter (a uniform draw between 0 and the capped exponential), or the server's ``Retry-After`` when it
 gave one, capped too.

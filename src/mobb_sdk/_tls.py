@@ -12,6 +12,7 @@ import ipaddress
 import os
 import secrets
 import ssl
+import stat
 import tempfile
 import warnings
 from pathlib import Path
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CertificateOinWarning",
+    "KeyFileModeWarning",
     "check_certificate_oin",
     "check_url",
     "create_ssl_context",
@@ -40,6 +42,60 @@ PathLike = str | os.PathLike[str]
 
 class CertificateOinWarning(UserWarning):
     """The OIN in the client certificate differs from the configured one (BATCH-05)."""
+
+
+class KeyFileModeWarning(UserWarning):
+    """A private key (PEM key file or PKCS#12 file) can be read by other users than its owner."""
+
+
+def _warn_if_others_may_read(path: Path, what: str) -> None:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # the load that follows reports a missing or unreadable file
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        warnings.warn(
+            f"the {what} {path} has mode {stat.S_IMODE(mode):04o}: other users may read the private key; "
+            f"make it owner-only (chmod 600 {path})",
+            KeyFileModeWarning,
+            stacklevel=3,
+        )
+
+
+def _never_prompt() -> bytes:
+    # Given as the password callback when no password is configured: OpenSSL would otherwise ask for
+    # one on the controlling terminal and block an unattended process.
+    return b""
+
+
+def _is_encrypted_pem(path: Path) -> bool:
+    try:
+        head = path.read_bytes()[: 64 * 1024]
+    except OSError:
+        return False
+    return b"-----BEGIN ENCRYPTED PRIVATE KEY-----" in head or b"Proc-Type: 4,ENCRYPTED" in head
+
+
+def _load_pem_chain(
+    context: ssl.SSLContext, cert_file: Path, key_file: Path | None, password: str | bytes | None
+) -> None:
+    key_path = key_file if key_file is not None else cert_file
+    _warn_if_others_may_read(key_path, "key file")
+    try:
+        context.load_cert_chain(
+            str(cert_file), _opt_str(key_file), password if password is not None else _never_prompt
+        )
+    except (OSError, ssl.SSLError) as exc:
+        if isinstance(exc, ssl.SSLError) and _is_encrypted_pem(key_path):
+            if password is None:
+                raise ConfigurationError(
+                    f"the private key {key_path} is encrypted and no password was given "
+                    "(key_password, MOBB_KEY_PASSWORD)"
+                ) from None
+            raise ConfigurationError(
+                f"the password of the private key {key_path} is wrong (key_password, MOBB_KEY_PASSWORD)"
+            ) from None
+        raise ConfigurationError(f"cannot load the client certificate {cert_file}: {exc}") from None
 
 
 def create_ssl_context(
@@ -69,10 +125,7 @@ def create_ssl_context(
     if pkcs12_file is not None:
         _load_pkcs12(context, Path(pkcs12_file), key_password)
     elif cert_file is not None:
-        try:
-            context.load_cert_chain(str(cert_file), _opt_str(key_file), key_password)
-        except (OSError, ssl.SSLError) as exc:
-            raise ConfigurationError(f"cannot load the client certificate {cert_file}: {exc}") from None
+        _load_pem_chain(context, Path(cert_file), None if key_file is None else Path(key_file), key_password)
     elif key_file is not None:
         raise ConfigurationError("a key file was given without a certificate file")
     return context
@@ -88,10 +141,22 @@ def _read_pkcs12(
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     secret = password.encode() if isinstance(password, str) else password
+    _warn_if_others_may_read(path, "PKCS#12 file")
     try:
-        key, cert, extra = pkcs12.load_key_and_certificates(path.read_bytes(), secret)
-    except (OSError, ValueError) as exc:
-        raise ConfigurationError(f"cannot open the PKCS#12 file {path}: {exc}") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(f"cannot open the PKCS#12 file {path}: {exc.strerror}") from None
+    try:
+        key, cert, extra = pkcs12.load_key_and_certificates(data, secret)
+    except ValueError:
+        if secret is None:
+            raise ConfigurationError(
+                f"cannot open the PKCS#12 file {path}: it needs a password (key_password, "
+                "MOBB_KEY_PASSWORD), or it is not a PKCS#12 file"
+            ) from None
+        raise ConfigurationError(
+            f"cannot open the PKCS#12 file {path}: the password is wrong, or it is not a PKCS#12 file"
+        ) from None
     if key is None or cert is None:
         raise ConfigurationError(f"the PKCS#12 file {path} holds no certificate with its private key")
     return key, cert, list(extra)
