@@ -26,6 +26,7 @@ from mobb_sdk._ebms import (
 )
 from mobb_sdk._errors import (
     ApplicationFaultError,
+    ArgumentTypeError,
     ConfigurationError,
     ConnectionFailed,
     ConversionError,
@@ -40,6 +41,7 @@ from mobb_sdk._errors import (
     RenderError,
     SchemaError,
     SoapFaultError,
+    StorageError,
     StreamConfigError,
     TransportError,
     TransportTimeout,
@@ -118,6 +120,7 @@ __all__ = [
     "Abonnement",
     "AbonnementAanvraag",
     "ApplicationFaultError",
+    "ArgumentTypeError",
     "AsyncClient",
     "Backend",
     "Batch",
@@ -169,6 +172,7 @@ __all__ = [
     "SoapFault",
     "SoapFaultError",
     "SoortGebruiker",
+    "StorageError",
     "StreamConfigError",
     "Timeouts",
     "TlsConfig",

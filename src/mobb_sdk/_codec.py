@@ -26,7 +26,13 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from mobb_sdk import _namespaces as ns
-from mobb_sdk._errors import DocumentTypeError, InvalidValueError, ValidationError
+from mobb_sdk._errors import (
+    ArgumentTypeError,
+    DocumentTypeError,
+    InvalidValueError,
+    StorageError,
+    ValidationError,
+)
 from mobb_sdk._ids import Bsn, Oin, guid_from_int
 from mobb_sdk._models import (
     Abonnement,
@@ -396,16 +402,23 @@ def write_batch(batch: Batch, target: str | os.PathLike[str] | IO[bytes], *, val
     :func:`batch_skeleton_valid`); on a violation nothing is written and
     :class:`~mobb_sdk.ValidationError` is raised.
     """
+    if not isinstance(batch, Batch):
+        raise ArgumentTypeError(f"write_batch writes a Batch, got {type(batch).__name__}")
     skeleton = batch_tree(batch, with_content=False)
     if validate:
         violations = validate_tree(skeleton, DocumentKind.BATCH).violations
         if violations:
             raise ValidationError(violations, "the batch does not satisfy the XSD; nothing was written")
     written = 0
-    with _open_target(target) as out:
-        for chunk in batch_chunks(batch, skeleton):
-            out.write(chunk)
-            written += len(chunk)
+    try:
+        with _open_target(target) as out:
+            for chunk in batch_chunks(batch, skeleton):
+                out.write(chunk)
+                written += len(chunk)
+    except OSError as exc:
+        raise StorageError(
+            f"cannot write the batch to {target}: {exc.strerror or exc}", path=target
+        ) from None
     return written
 
 
@@ -814,7 +827,7 @@ def to_tree(model: Model) -> etree._Element:
     try:
         writer = _WRITERS[type(model)]
     except KeyError:
-        raise TypeError(f"no XML form for {type(model).__name__}") from None
+        raise ArgumentTypeError(f"no XML form for {type(model).__name__}: expected a model") from None
     return writer(model)
 
 

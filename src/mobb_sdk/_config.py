@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 import os
 import ssl
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Final
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
 import attrs
@@ -187,6 +187,28 @@ class TlsConfig:
         return None
 
 
+def _kind(kind: type, *, optional: bool = False) -> Any:
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not (isinstance(value, kind) or (optional and value is None)):
+            raise ConfigurationError(
+                f"{attribute.name} must be a {kind.__name__}{' or None' if optional else ''}, "
+                f"got {type(value).__name__}"
+            )
+
+    return check
+
+
+def _bericht_types(value: object) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return frozenset((value,))
+    items = tuple(value) if isinstance(value, Iterable) else None
+    if items is None or not all(isinstance(t, str) for t in items):
+        raise ConfigurationError("active_bericht_types must be BerichtType codes (text), or None")
+    return frozenset(items)
+
+
 @attrs.frozen
 class ClientConfig:
     """Everything a :class:`~mobb_sdk.Client` needs.
@@ -198,14 +220,12 @@ class ClientConfig:
     """
 
     sender_oin: Oin = attrs.field(converter=_to_oin)
-    ebms: EbmsConfig | None = None
-    wus: WusConfig | None = None
-    tls: TlsConfig = attrs.Factory(TlsConfig)
-    timeouts: Timeouts = attrs.Factory(Timeouts)
-    retry: RetryPolicy = attrs.Factory(RetryPolicy)
-    active_bericht_types: frozenset[str] | None = attrs.field(
-        default=None, converter=attrs.converters.optional(frozenset)
-    )
+    ebms: EbmsConfig | None = attrs.field(default=None, validator=_kind(EbmsConfig, optional=True))
+    wus: WusConfig | None = attrs.field(default=None, validator=_kind(WusConfig, optional=True))
+    tls: TlsConfig = attrs.field(factory=TlsConfig, validator=_kind(TlsConfig))
+    timeouts: Timeouts = attrs.field(factory=Timeouts, validator=_kind(Timeouts))
+    retry: RetryPolicy = attrs.field(factory=RetryPolicy, validator=_kind(RetryPolicy))
+    active_bericht_types: frozenset[str] | None = attrs.field(default=None, converter=_bericht_types)
     max_response_bytes: int = 64 * 1024 * 1024
 
     def __attrs_post_init__(self) -> None:

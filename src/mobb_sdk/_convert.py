@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import cattrs
-from cattrs.errors import ClassValidationError, IterableValidationError
+from cattrs.errors import ClassValidationError, IterableValidationError, StructureHandlerNotFoundError
 
-from mobb_sdk._errors import ConversionError, InvalidValueError
+from mobb_sdk._errors import ArgumentTypeError, ConversionError, InvalidValueError
 from mobb_sdk._ids import Bsn, Oin
 from mobb_sdk._models import BerichtResultaat, BerichtResultaten
 
@@ -105,12 +105,16 @@ def from_dict(data: Any, cls: type[T]) -> T:
     """Build a ``cls`` model from plain data, checking every rule the model checks."""
     try:
         return converter.structure(data, cls)
+    except StructureHandlerNotFoundError:
+        raise ArgumentTypeError(f"{getattr(cls, '__name__', cls)} cannot be built from plain data") from None
     except (ClassValidationError, IterableValidationError) as exc:
         raise ConversionError(cattrs.transform_error(exc, format_exception=_describe)) from None
     except InvalidValueError as exc:
         raise ConversionError([f"{exc.rule}: {exc.message} @ $.{exc.field}"]) from None
     except (TypeError, ValueError) as exc:
         raise ConversionError([f"{_describe(exc, cls)} @ $"]) from None
+    except RecursionError:
+        raise ConversionError(["the data is nested too deeply to be a model @ $"]) from None
 
 
 def to_json(model: Any, **dumps_kwargs: Any) -> str:
@@ -118,8 +122,14 @@ def to_json(model: Any, **dumps_kwargs: Any) -> str:
 
 
 def from_json(text: str | bytes, cls: type[T]) -> T:
+    if not isinstance(text, str | bytes | bytearray):
+        raise ConversionError([f"not JSON: expected text or bytes, got {type(text).__name__}"])
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConversionError([f"not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"]) from None
+    except UnicodeDecodeError:
+        raise ConversionError(["not JSON: the bytes are not UTF-8, UTF-16 or UTF-32 text"]) from None
+    except RecursionError:
+        raise ConversionError(["not JSON a model can hold: nested too deeply"]) from None
     return from_dict(data, cls)

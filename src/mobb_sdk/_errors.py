@@ -4,6 +4,8 @@
 
     MobbError                       every error of this library
     ├── InvalidValueError           a model field breaks a rule when the model is built (also a ValueError)
+    ├── ArgumentTypeError           a public function was given the wrong kind of object, e.g. a non-model
+    │                               to ``to_xml`` (also a TypeError)
     ├── ValidationError             a document or batch breaks the XSD or the rules: ``.violations``
     │   └── RenderError             a berichtstroom's letter breaks a rule once rendered: ``.stream``
     ├── SchemaError                 the bundled XSDs cannot be loaded, resolved or verified
@@ -16,6 +18,8 @@
     │   ├── EbmsConfigurationError  ebms-core refused a call as not matching its CPA (HTTP 500 and its
     │   │                           text in ``.body``): fix the configuration; never retried
     │   └── StreamConfigError       a berichtstromen file breaks its format: ``.source``, ``.key``
+    ├── StorageError                a file or the outbox database cannot be read or written (missing, a
+    │                               directory, no permission, disk full, corrupt): ``.path``; data kept
     └── TransportError              an exchange with ebms-core, the WUS service or a ZGW API failed
                                     (``.retryable``)
         ├── ConnectionFailed        no connection, or it broke before an answer came (retryable)
@@ -71,6 +75,7 @@ def redact_url(url: str) -> str:
 
 __all__ = [
     "ApplicationFaultError",
+    "ArgumentTypeError",
     "ConfigurationError",
     "ConnectionFailed",
     "ConversionError",
@@ -85,6 +90,7 @@ __all__ = [
     "RenderError",
     "SchemaError",
     "SoapFaultError",
+    "StorageError",
     "StreamConfigError",
     "TransportError",
     "TransportTimeout",
@@ -109,6 +115,11 @@ class InvalidValueError(MobbError, ValueError):
         self.field = field
         self.message = message
         super().__init__(f"{rule} {field}: {message}")
+
+
+class ArgumentTypeError(MobbError, TypeError):
+    """A public function was handed an object of a kind it does not take (a non-model to ``to_xml``,
+    a number as an XML source); the message names what it expected."""
 
 
 class ValidationError(MobbError):
@@ -206,6 +217,17 @@ class StreamConfigError(ConfigurationError):
         self.key = key
         self.message = message
         super().__init__(f"{source}: {key}: {message}" if key else f"{source}: {message}")
+
+
+class StorageError(MobbError):
+    """A file or the outbox database could not be read or written: missing, a directory, no
+    permission, the disk full, a corrupt database. ``path`` names it (when there is one). What was
+    stored before stays as it was: a failed write is rolled back, never half applied.
+    """
+
+    def __init__(self, message: str, *, path: object | None = None) -> None:
+        self.path = path
+        super().__init__(message)
 
 
 class TransportError(MobbError):

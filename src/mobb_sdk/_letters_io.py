@@ -38,7 +38,7 @@ import attrs
 
 from mobb_sdk._codec import batch_skeleton_valid
 from mobb_sdk._delivery import letter_index
-from mobb_sdk._errors import InvalidValueError, RenderError, scrub
+from mobb_sdk._errors import InvalidValueError, RenderError, StorageError, scrub
 from mobb_sdk._ids import Oin
 from mobb_sdk._models import MAX_BIJLAGEN, Batch, Bericht, Bijlage
 from mobb_sdk._rules import SenderProfile, check_bericht
@@ -333,10 +333,8 @@ def _bijlagen(source: Path, where: str, value: Any) -> list[Bijlage]:
         pdf = Path(name) if Path(name).is_absolute() else source.parent / name
         try:
             bijlagen.append(Bijlage.from_path(pdf, volgorde=volgorde))
-        except OSError as exc:
-            raise LetterFileError(
-                source, where, "BIJ-06", "bijlage", f"cannot read {name}: {exc.strerror or exc}"
-            ) from None
+        except StorageError as exc:
+            raise LetterFileError(source, where, "BIJ-06", "bijlage", str(exc)) from None
         except InvalidValueError as exc:
             raise LetterFileError(source, where, exc.rule, "bijlage", f"{name}: {exc.message}") from None
     return bijlagen

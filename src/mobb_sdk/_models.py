@@ -10,16 +10,17 @@ with a business code. The model knows nothing of the wire format; :mod:`mobb_sdk
 from __future__ import annotations
 
 import enum
+import os
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final, Self, overload
+from typing import Any, Final, Self, TypeVar, overload
 
 import attrs
 
-from mobb_sdk._errors import InvalidValueError
+from mobb_sdk._errors import InvalidValueError, StorageError
 from mobb_sdk._ids import NIL_GUID, Bsn, Oin, new_guid
 
 __all__ = [
@@ -45,6 +46,8 @@ __all__ = [
 
 MAX_BERICHTEN_PER_BATCH: Final = 1000  # BATCH-01
 MAX_BIJLAGEN: Final = 2  # BIJ-01
+#: BIJ-03: all attachments of one letter together, before base64 (sources say 500 kB or 512,000 bytes).
+MAX_BIJLAGEN_BYTES: Final = 500_000
 MAX_BSNS_PER_CHECK: Final = 250  # ABO-02
 XS_INT_MIN: Final = -(2**31)
 XS_INT_MAX: Final = 2**31 - 1
@@ -154,24 +157,63 @@ def _to_oin(value: Oin | str) -> Oin:
     return value if isinstance(value, Oin) else Oin(value)
 
 
-def _bijlagen(value: Iterable[Bijlage]) -> tuple[Bijlage, ...]:
+def _sequence(rule: str, field: str, value: object) -> tuple[Any, ...]:
+    """``value`` as a tuple; a lone text, bytes or non-iterable is refused (never split per character)."""
+    if isinstance(value, str | bytes | bytearray | Path) or not isinstance(value, Iterable):
+        raise InvalidValueError(
+            rule, field, f"expected a list, got a single {type(value).__name__}: wrap it as [value]"
+        )
     return tuple(value)
+
+
+def _bijlagen(value: Iterable[Bijlage]) -> tuple[Bijlage, ...]:
+    return _sequence("BIJ-01", "bijlagen", value)
 
 
 def _berichten(value: Iterable[Bericht]) -> tuple[Bericht, ...]:
-    return tuple(value)
+    return _sequence("BATCH-01", "berichten", value)
 
 
 def _resultaten(value: Iterable[BerichtResultaat]) -> BerichtResultaten:
-    return value if isinstance(value, BerichtResultaten) else BerichtResultaten(value)
+    if isinstance(value, BerichtResultaten):
+        return value
+    items = _sequence("RES-01", "berichten", value)
+    for i, item in enumerate(items):
+        if not isinstance(item, BerichtResultaat):
+            raise InvalidValueError(
+                "RES-01", f"berichten[{i}]", f"expected BerichtResultaat, got {type(item).__name__}"
+            )
+    return BerichtResultaten(items)
 
 
 def _abonnementen(value: Iterable[Abonnement]) -> tuple[Abonnement, ...]:
-    return tuple(value)
+    return _sequence("ABO-02", "abonnementen", value)
 
 
 def _bsns(value: Iterable[Bsn | str | int]) -> tuple[Bsn, ...]:
-    return tuple(_to_bsn(b) for b in value)
+    return tuple(_to_bsn(b) for b in _sequence("ABO-02", "bsns", value))
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def _enum(kind: type[E], rule: str, field: str, value: object) -> E:
+    """``value`` as a member of ``kind`` (a member or its wire value); anything else is ``rule``'s error."""
+    if isinstance(value, kind):
+        return value
+    try:
+        return kind(value)
+    except (ValueError, TypeError):
+        allowed = ", ".join(repr(m.value) for m in kind)
+        raise InvalidValueError(rule, field, f"expected one of {allowed}") from None
+
+
+def _bool(rule: str, field: str) -> Any:
+    def check(_: object, __: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, bool):
+            raise InvalidValueError(rule, field, f"expected True or False, got {type(value).__name__}")
+
+    return check
 
 
 def _optional_bsns(value: Iterable[Bsn | str | int] | None) -> tuple[Bsn, ...] | None:
@@ -209,6 +251,14 @@ class SoortGebruiker(enum.Enum):
     BURGER = "Burger"
 
 
+def _to_bijlage_type(value: object) -> BijlageType:
+    return _enum(BijlageType, "BIJ-02", "bijlage_type", value)
+
+
+def _to_soort_gebruiker(value: object) -> SoortGebruiker:
+    return _enum(SoortGebruiker, "BER-10", "soort_gebruiker", value)
+
+
 def _check_inhoud(_: object, __: attrs.Attribute[bytes], value: bytes) -> None:
     if not isinstance(value, bytes):
         raise InvalidValueError("BIJ-06", "inhoud", f"expected bytes, got {type(value).__name__}")
@@ -234,9 +284,41 @@ class Bijlage:
 
     @classmethod
     def from_path(cls, path: str | Path, omschrijving: str | None = None, volgorde: int = 1) -> Self:
-        """Read a PDF from disk; the description defaults to the file name."""
+        """Read a PDF from disk; the description defaults to the file name.
+
+        Refused before anything is read in full: a name not ending in ``.pdf`` (BIJ-02), a file over
+        the 500,000 bytes all attachments of a letter may have together (BIJ-03), and a path that is
+        missing, a directory or unreadable (:class:`~mobb_sdk.StorageError`).
+        """
+        if not isinstance(path, str | Path):
+            raise InvalidValueError(
+                "BIJ-02", "bijlagen", f"expected a path to a PDF, got {type(path).__name__}"
+            )
         p = Path(path)
-        return cls(inhoud=p.read_bytes(), omschrijving=omschrijving or p.name[:128], volgorde=volgorde)
+        if p.suffix.lower() != ".pdf":
+            raise InvalidValueError(
+                "BIJ-02", "bijlagen", f"{p.name}: attachments are PDF files (.pdf), this is not one"
+            )
+        try:
+            with p.open("rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                if size > MAX_BIJLAGEN_BYTES:
+                    raise InvalidValueError(
+                        "BIJ-03",
+                        "bijlagen",
+                        f"{p.name} is {size:,} bytes; all attachments of a letter together may have "
+                        f"{MAX_BIJLAGEN_BYTES:,}",
+                    )
+                inhoud = f.read(MAX_BIJLAGEN_BYTES + 1)
+        except IsADirectoryError:
+            raise StorageError(f"{p.name} is a directory, not a PDF file", path=p) from None
+        except OSError as exc:
+            raise StorageError(
+                f"cannot read the attachment {p.name}: {exc.strerror or exc}", path=p
+            ) from None
+        if len(inhoud) > MAX_BIJLAGEN_BYTES:  # it grew while we looked
+            raise InvalidValueError("BIJ-03", "bijlagen", f"{p.name} is over {MAX_BIJLAGEN_BYTES:,} bytes")
+        return cls(inhoud=inhoud, omschrijving=omschrijving or p.name[:128], volgorde=volgorde)
 
     @property
     def size(self) -> int:
@@ -307,7 +389,8 @@ class Bericht:
         bericht_id: uuid.UUID | str | None = None,
     ) -> Self:
         """Build a letter; attachments may be given as paths or PDF bytes and are numbered 1, 2 in order."""
-        numbered = tuple(_as_bijlage(b, i) for i, b in enumerate(bijlagen, start=1))
+        given = _sequence("BIJ-01", "bijlagen", bijlagen)
+        numbered = tuple(_as_bijlage(b, i) for i, b in enumerate(given, start=1))
         return cls(
             bsn=bsn,
             bericht_type=bericht_type,
@@ -331,7 +414,13 @@ def _as_bijlage(value: Bijlage | bytes | str | Path, volgorde: int) -> Bijlage:
         return attrs.evolve(value, volgorde=volgorde)
     if isinstance(value, bytes):
         return Bijlage(inhoud=value, omschrijving=f"Bijlage {volgorde}", volgorde=volgorde)
-    return Bijlage.from_path(value, volgorde=volgorde)
+    if isinstance(value, str | Path):
+        return Bijlage.from_path(value, volgorde=volgorde)
+    raise InvalidValueError(
+        "BIJ-01",
+        f"bijlagen[{volgorde - 1}]",
+        f"expected a Bijlage, PDF bytes or a path, got {type(value).__name__}",
+    )
 
 
 @attrs.frozen
@@ -452,13 +541,17 @@ _CODE_ACTIONS: Final[Mapping[VerwerkingsCode, str]] = {
 STADIUM_OK: Final = "NA"
 
 
+def _to_verwerkings_code(value: object) -> VerwerkingsCode:
+    return _enum(VerwerkingsCode, "RES-01", "verwerkings_code", value)
+
+
 @attrs.frozen
 class BerichtResultaat:
     """Logius' answer for one letter: its BerichtID (the nil GUID when unreadable, RES-01) and the code."""
 
     bericht_id: uuid.UUID = attrs.field(converter=_to_uuid)
     bericht_type: str
-    verwerkings_code: VerwerkingsCode = attrs.field(converter=VerwerkingsCode)
+    verwerkings_code: VerwerkingsCode = attrs.field(converter=_to_verwerkings_code)
     stadium: str | None = STADIUM_OK
 
     @property
@@ -670,14 +763,16 @@ class Abonnement:
     """One line of the answer: may this citizen receive the letter (``isBerichtSturen``)?"""
 
     bsn: Bsn | None = attrs.field(converter=attrs.converters.optional(_to_bsn))
-    mag_ontvangen: bool = attrs.field(validator=attrs.validators.instance_of(bool))
+    mag_ontvangen: bool = attrs.field(validator=_bool("ABO-01", "mag_ontvangen"))
 
 
 @attrs.frozen
 class ValidateAbonnementenAntwoord:
     """The answer to :class:`ValidateAbonnementenAanvraag`."""
 
-    abonnementen: tuple[Abonnement, ...] = attrs.field(default=(), converter=_abonnementen)
+    abonnementen: tuple[Abonnement, ...] = attrs.field(
+        default=(), converter=_abonnementen, validator=_items("ABO-02", "abonnementen", Abonnement)
+    )
 
     def as_dict(self) -> dict[Bsn, bool]:
         """BSN → may receive; lines without a BSN (nil ``Key``) are left out."""

@@ -30,7 +30,7 @@ import attrs
 
 from mobb_sdk._errors import InvalidValueError
 from mobb_sdk._ids import Oin, mask_bsn
-from mobb_sdk._models import Batch, Bericht, Bijlage, VerwerkingsCode
+from mobb_sdk._models import MAX_BIJLAGEN_BYTES, Batch, Bericht, Bijlage, VerwerkingsCode
 from mobb_sdk._pdf import inspect_pdf
 from mobb_sdk._violations import Report, Severity, Violation
 
@@ -63,8 +63,6 @@ __all__ = [
 
 #: BATCH-02: the largest batch, serialised (the spec's 100 MB, read as 100,000,000 bytes).
 MAX_BATCH_BYTES: Final = 100_000_000
-#: BIJ-03: all attachments of one letter together, before base64 (sources say 500 kB or 512,000 bytes).
-MAX_BIJLAGEN_BYTES: Final = 500_000
 #: BATCH-04 and BER-03: AanmaakDatum at most this long before delivery, PublicatieDatum this long after.
 WINDOW: Final = timedelta(days=13)
 #: BATCH-04: how far in the future an AanmaakDatum may lie before it looks like a wrong clock or time zone.
@@ -81,13 +79,17 @@ def _to_types(value: Iterable[str] | None) -> frozenset[str] | None:
     if isinstance(value, str):
         # One type given bare: "WOZ" means {"WOZ"}, never {"W", "O", "Z"}.
         return frozenset((value,))
-    types = frozenset(value)
-    for t in types:
+    if not isinstance(value, Iterable):
+        raise InvalidValueError(
+            "BER-02", "active_bericht_types", f"expected BerichtType codes, got {type(value).__name__}"
+        )
+    items = tuple(value)
+    for t in items:
         if not isinstance(t, str):
             raise InvalidValueError(
                 "BER-02", "active_bericht_types", f"expected BerichtType codes, got {t!r}"
             )
-    return types
+    return frozenset(items)
 
 
 def _to_optional_oin(value: Oin | str | None) -> Oin | None:

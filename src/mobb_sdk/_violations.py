@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 import attrs
 
-from mobb_sdk._errors import ValidationError
+from mobb_sdk._errors import ArgumentTypeError, ValidationError
 
 __all__ = ["Report", "Severity", "Violation"]
 
@@ -40,7 +40,12 @@ class Violation:
 
 
 def _as_tuple(violations: Iterable[Violation]) -> tuple[Violation, ...]:
-    return tuple(violations)
+    items = (
+        tuple(violations) if isinstance(violations, Iterable) and not isinstance(violations, str) else None
+    )
+    if items is None or not all(isinstance(v, Violation) for v in items):
+        raise ArgumentTypeError("a Report holds a list of Violation objects")
+    return items
 
 
 @attrs.frozen
