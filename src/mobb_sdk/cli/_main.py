@@ -23,7 +23,8 @@ def main() -> None:
     """mobb: deliver letters to the MijnOverheid Berichtenbox, or rehearse it on a local simulator.
 
     Exit codes: 0 ok, 1 violations or failed letters, 2 usage, 3 unreadable input, 4 transport or
-    configuration error, 5 results still pending at the deadline.
+    configuration error, 5 results still pending at the deadline, 6 storage fault (disk full,
+    corrupt outbox; nothing lost).
     """
 
 

@@ -26,7 +26,8 @@ import click
 
 from mobb_sdk._client import Client
 from mobb_sdk._delivery import OutcomeStatus
-from mobb_sdk._errors import ConfigurationError, MobbError, TransportError, ValidationError
+from mobb_sdk._errors import ConfigurationError, MobbError, StorageError, TransportError, ValidationError
+from mobb_sdk._files import is_terminal
 from mobb_sdk._letters_io import LetterFileError
 from mobb_sdk.cli._output import Exit, emit_json, fail, table
 from mobb_sdk.cli._settings import client_config, connection_options
@@ -260,6 +261,8 @@ def send_with_outbox(
                         err=True,
                     )
             summary = _run(outbox, connection, settings)
+    except StorageError as exc:
+        fail(exc, Exit.STORAGE, as_json=as_json)
     except LetterFileError as exc:
         fail(exc, Exit.UNREADABLE, as_json=as_json)
     except ValidationError as exc:
@@ -345,6 +348,8 @@ def run_command(outbox: Path, **opts: Any) -> None:
     try:
         with Outbox(outbox) as box:
             summary = _run(box, connection, settings)
+    except StorageError as exc:
+        fail(exc, Exit.STORAGE, as_json=as_json)
     except (TransportError, ConfigurationError, OutboxBusy) as exc:
         fail(exc, Exit.TRANSPORT, as_json=as_json)
     _report(summary, as_json)
@@ -359,6 +364,8 @@ def status_command(outbox: Path, as_json: bool) -> None:
         with Outbox(outbox) as box:
             states, outcomes = box.counts(), box.outcome_counts()
             holder = box.store.lease_holder()
+    except StorageError as exc:
+        fail(exc, Exit.STORAGE, as_json=as_json)
     except MobbError as exc:
         fail(exc, Exit.UNREADABLE, as_json=as_json)
     if as_json:
@@ -426,7 +433,7 @@ def export_command(
     with_bsn: bool,
 ) -> None:
     """Export the letters of OUTBOX by outcome or state, as CSV or JSON."""
-    if with_bsn and output is None:
+    if with_bsn and (output is None or str(output) == "-" or is_terminal(output)):
         raise click.UsageError("--with-bsn writes full BSNs: give a file with --output, not the terminal")
     export = export_csv if fmt == "csv" else export_json
     try:
@@ -446,6 +453,8 @@ def export_command(
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         raise SystemExit(int(Exit.OK)) from None
+    except StorageError as exc:
+        fail(exc, Exit.STORAGE, as_json=False)
     if output is not None:
         click.echo(f"{n:,} letter(s) written to {output}", err=True)
 
@@ -501,6 +510,8 @@ def report_command(
             counts = box.outcome_counts()
     except ConfigurationError as exc:
         fail(exc, Exit.USAGE, as_json=as_json)
+    except StorageError as exc:
+        fail(exc, Exit.STORAGE, as_json=as_json)
     except MobbError as exc:
         fail(exc, Exit.UNREADABLE, as_json=as_json)
     cost = run_cost(

@@ -22,6 +22,7 @@ class Exit(enum.IntEnum):
     UNREADABLE = 3  #: a file is missing, not XML, hostile, or not a document of the interface
     TRANSPORT = 4  #: ebms-core or the WUS service could not be reached, or answered wrongly; bad settings
     PENDING = 5  #: results still missing when the deadline passed
+    STORAGE = 6  #: the outbox database or a file cannot be read or written (disk full, corrupt); data kept
 
 
 def emit_json(data: Any) -> None:

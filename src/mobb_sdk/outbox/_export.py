@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import IO, Any, Final, Protocol
 
 from mobb_sdk._delivery import OutcomeStatus
+from mobb_sdk._errors import StorageError
+from mobb_sdk._files import open_private
 from mobb_sdk.outbox._states import LetterState
 from mobb_sdk.outbox._store import LetterRow
 
@@ -90,12 +92,20 @@ def paper_letters(outbox: LetterSource) -> Iterator[LetterRow]:
 
 
 @contextlib.contextmanager
-def _text_target(target: str | os.PathLike[str] | IO[str] | None) -> Iterator[IO[str]]:
+def _text_target(target: str | os.PathLike[str] | IO[str] | None, private: bool) -> Iterator[IO[str]]:
     if target is None or target == "-":
         yield sys.stdout
     elif isinstance(target, str | os.PathLike):
-        with Path(target).open("w", encoding="utf-8", newline="") as f:
-            yield f
+        try:
+            # With full BSNs the file is owner-only (0600) from its first byte.
+            f = open_private(target) if private else Path(target).open("w", encoding="utf-8", newline="")  # noqa: SIM115
+        except OSError as exc:
+            raise StorageError(f"cannot write {target}: {exc.strerror or exc}", path=target) from None
+        with f:
+            try:
+                yield f
+            except OSError as exc:  # a full disk while writing
+                raise StorageError(f"cannot write {target}: {exc.strerror or exc}", path=target) from None
     else:
         yield target
 
@@ -110,7 +120,7 @@ def export_csv(
 ) -> int:
     """Write the letters (optionally of some outcomes or states) as CSV; the number written."""
     n = 0
-    with _text_target(target) as f:
+    with _text_target(target, with_bsn) as f:
         writer = csv.DictWriter(f, fieldnames=EXPORT_FIELDS)
         writer.writeheader()
         for row in outbox.letters(states, outcomes):
@@ -129,7 +139,7 @@ def export_json(
 ) -> int:
     """Write the letters as a JSON list of records (streamed: any number); the number written."""
     n = 0
-    with _text_target(target) as f:
+    with _text_target(target, with_bsn) as f:
         f.write("[")
         for row in outbox.letters(states, outcomes):
             f.write(",\n " if n else "\n ")

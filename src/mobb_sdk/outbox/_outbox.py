@@ -17,7 +17,8 @@ import attrs
 from mobb_sdk._client import Client
 from mobb_sdk._codec import batch_skeleton_valid
 from mobb_sdk._delivery import OutcomeStatus, letter_index
-from mobb_sdk._errors import ConfigurationError, ValidationError
+from mobb_sdk._errors import ConfigurationError, StorageError, ValidationError
+from mobb_sdk._files import private_directory
 from mobb_sdk._ids import Oin
 from mobb_sdk._letters_io import check_letter_file, read_letter_records
 from mobb_sdk._models import Batch, Bericht
@@ -104,9 +105,15 @@ class Outbox:
         self.close()
 
     def clean_work_dir(self) -> None:
-        """Remove batch files a killed run left behind (called under the lease)."""
+        """Remove batch files a killed run left behind (called under the lease); the folder is
+        owner-only (0700): batch files hold full BSNs."""
         shutil.rmtree(self.work_dir, ignore_errors=True)
-        self.work_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            private_directory(self.work_dir)
+        except OSError as exc:
+            raise StorageError(
+                f"{self.work_dir}: cannot make the work folder: {exc.strerror or exc}", path=self.work_dir
+            ) from None
 
     # -- letters in -------------------------------------------------------------------------------------
 

@@ -31,7 +31,8 @@ import attrs
 from mobb_sdk._client import BoundedSet, Client
 from mobb_sdk._delivery import OutcomeStatus, paper_reason
 from mobb_sdk._ebms import MAX_LISTED, EventType, ResultMessage
-from mobb_sdk._errors import MobbError, TransportError, ValidationError
+from mobb_sdk._errors import MobbError, StorageError, TransportError, ValidationError
+from mobb_sdk._files import open_private
 from mobb_sdk._ids import NIL_GUID, new_guid
 from mobb_sdk._letters_io import stable_bericht_id
 from mobb_sdk._models import MAX_BERICHTEN_PER_BATCH, MAX_BSNS_PER_CHECK, Bericht, Bijlage, VerwerkingsCode
@@ -465,10 +466,16 @@ class Runner:
         ids = [m.bericht_id for m in members]
         path = self.outbox.work_dir / f"{batch.batch_id}.xml"
         try:
-            with path.open("wb") as f:
-                written = write_stored_batch(
-                    f, batch.batch_id, aanmaak, batch.afzender, (self._bericht(m) for m in members)
-                )
+            try:
+                with open_private(path, binary=True) as f:
+                    written = write_stored_batch(
+                        f, batch.batch_id, aanmaak, batch.afzender, (self._bericht(m) for m in members)
+                    )
+            except OSError as exc:
+                raise StorageError(
+                    f"{path}: cannot write the batch file: {exc.strerror or exc}; nothing was sent",
+                    path=path,
+                ) from None
             if written > MAX_BATCH_BYTES:
                 raise ValidationError([], f"batch {batch.batch_id} is {written:,} bytes (BATCH-02)")
             self._guard()

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from mobb_sdk._delivery import OutcomeStatus
-from mobb_sdk._errors import ConfigurationError
+from mobb_sdk._errors import ConfigurationError, StorageError
+from mobb_sdk._files import create_private_file
 from mobb_sdk._ids import Bsn
 from mobb_sdk._models import VerwerkingsCode
 from mobb_sdk.outbox._states import BatchState, LetterState
@@ -92,6 +93,24 @@ _OPEN: Final = tuple(s.value for s in (LetterState.BATCHED, LetterState.OFFERED,
 _UNDECIDED: Final = (*_OPEN, LetterState.RESULT_OVERDUE.value)
 
 
+def _storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
+    """The typed error of an SQLite failure; what was committed before is intact (WAL, FULL sync)."""
+    reason = str(exc)
+    if "full" in reason:
+        advice = "the disk is full: free space and run again; every step stored so far is kept"
+    elif isinstance(exc, sqlite3.DatabaseError) and (
+        "malformed" in reason or "not a database" in reason or "encrypted" in reason
+    ):
+        advice = "not an outbox database, or a damaged one: restore it from a backup"
+    elif "locked" in reason or "busy" in reason:
+        advice = "another process holds the outbox too long: try again"
+    elif "readonly" in reason or "unable to open" in reason or "disk I/O" in reason:
+        advice = "the file or its folder cannot be written: check permissions and the disk"
+    else:
+        advice = "the outbox file cannot be read or written"
+    return StorageError(f"{path}: {advice} (SQLite: {reason})", path=path)
+
+
 def _ts(value: datetime) -> str:
     # One fixed form in UTC, so text comparison in SQL is time comparison.
     return value.astimezone(UTC).isoformat(timespec="microseconds")
@@ -116,10 +135,18 @@ class SqliteStore:
         self.path = Path(path)
         self._lock = threading.RLock()
         try:
-            # The outbox holds full BSNs: a new file is readable by its owner only (SQLite gives its
-            # -wal and -shm files the same permissions).
-            with contextlib.suppress(FileExistsError):
-                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            # The file holds full BSNs: owner-only before SQLite writes its first page; SQLite gives
+            # the -wal and -shm files the mode of the database file. Older ones are narrowed too.
+            create_private_file(self.path)
+            for suffix in ("-wal", "-shm"):
+                companion = self.path.with_name(self.path.name + suffix)
+                if companion.exists():
+                    create_private_file(companion)
+        except OSError as exc:
+            raise StorageError(
+                f"{self.path}: cannot create or open the outbox: {exc.strerror or exc}", path=self.path
+            ) from None
+        try:
             self._db = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
@@ -137,12 +164,8 @@ class SqliteStore:
                     raise ConfigurationError(
                         f"{self.path}: outbox schema {row[0]}, this mobb-sdk reads schema {SCHEMA_VERSION}"
                     )
-        except sqlite3.DatabaseError as exc:
-            raise ConfigurationError(f"{self.path}: not a usable outbox: {exc}") from None
-        except OSError as exc:
-            raise ConfigurationError(
-                f"{self.path}: cannot create the outbox: {exc.strerror or exc}"
-            ) from None
+        except sqlite3.Error as exc:
+            raise _storage_error(self.path, exc) from None
 
     def close(self) -> None:
         with self._lock:
@@ -150,18 +173,31 @@ class SqliteStore:
 
     @contextlib.contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        # One transaction: all of it is stored, or (a full disk, a broken file) none of it.
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    if self._db.in_transaction:
+                        with contextlib.suppress(sqlite3.Error):
+                            self._db.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+                    raise  # our own mistake, not the storage's
+                raise _storage_error(self.path, exc) from exc
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+                    raise
+                raise _storage_error(self.path, exc) from exc
 
     # -- identity and letters in -------------------------------------------------------------------------
 
