@@ -233,6 +233,9 @@ def test_every_documented_exit_code(served, tmp_path, code):
     elif code is Exit.TRANSPORT:
         env = {**env, "MOBB_WUS_URL": "http://127.0.0.1:9/wus"}
         args = ["send", str(good), *FAST]
+    elif code is Exit.STORAGE:
+        (tmp_path / "broken.outbox").write_bytes(b"not an SQLite file " * 100)
+        args = ["send", str(good), "--outbox", str(tmp_path / "broken.outbox"), *FAST]
     else:
         sim.faults.withhold_result()
         args = ["send", str(good), "--deadline", "0.3", "--poll-interval", "0.05"]

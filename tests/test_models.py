@@ -224,9 +224,12 @@ def test_result_nil_guid_falls_back_to_the_batch():
 
 
 def test_result_refuses_unknown_code_and_negative_counts():
-    # An unknown code is refused (today by the VerwerkingsCode enum itself, a plain ValueError).
-    with pytest.raises(ValueError, match="'Onbekend'"):
+    # An unknown code is one of our typed errors (issue 12: only the MobbError tree leaves a public
+    # constructor), still a ValueError for callers that catch that.
+    with pytest.raises(ValueError, match="expected one of 'Verwerkt', 'TechnischProbleem'") as info:
         BerichtResultaat(uuid.uuid4(), "WOZ", "Onbekend")
+    assert isinstance(info.value, InvalidValueError)
+    assert (info.value.rule, info.value.field) == ("RES-01", "verwerkings_code")
     error = refusal(VerwerkingsResultaat, "x", uuid.uuid4(), FIXED_NOW, FIXED_NOW, -1, 0)
     assert (error.rule, error.field) == ("XSD", "totaal_aantal_ontvangen")
     assert error.message == "expected a count (0..2147483647), got -1"
