@@ -199,7 +199,7 @@ E = TypeVar("E", bound=enum.Enum)
 
 def _enum(kind: type[E], rule: str, field: str, value: object) -> E:
     """``value`` as a member of ``kind`` (a member or its wire value); anything else is ``rule``'s error."""
-    if isinstance(value, kind):
+    if isinstance(value, kind):  # isinstance first: 10x an enum call
         return value
     try:
         return kind(value)
@@ -222,14 +222,6 @@ def _optional_bsns(value: Iterable[Bsn | str | int] | None) -> tuple[Bsn, ...] |
 
 def _to_tekst(value: str | None) -> str | None:
     return normalise_line_breaks(value) if isinstance(value, str) else value
-
-
-def _to_bijlage_type(value: BijlageType | str) -> BijlageType:
-    return value if isinstance(value, BijlageType) else BijlageType(value)  # isinstance: 10x an enum call
-
-
-def _to_soort_gebruiker(value: SoortGebruiker | str) -> SoortGebruiker:
-    return value if isinstance(value, SoortGebruiker) else SoortGebruiker(value)
 
 
 def _utc_now() -> datetime:

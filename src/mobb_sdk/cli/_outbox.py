@@ -13,14 +13,13 @@ or WUS could not be reached or refused, or another runner holds the outbox; 5 re
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -385,20 +384,6 @@ def status_command(outbox: Path, as_json: bool) -> None:
         click.echo(f"\nrunning: {holder.replace('|', ':')}")
 
 
-@contextlib.contextmanager
-def _target(output: Path | None, *, owner_only: bool) -> Iterator[IO[str] | None]:
-    """The export's file; one with full BSNs is created readable by its owner only (0600)."""
-    if output is None:
-        yield None
-        return
-    mode = 0o600 if owner_only else 0o666
-    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    if owner_only and hasattr(os, "fchmod"):
-        os.fchmod(fd, 0o600)  # also when the file was there already
-    with open(fd, "w", encoding="utf-8", newline="") as f:
-        yield f
-
-
 @outbox_group.command("export")
 @click.argument("outbox", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -437,10 +422,11 @@ def export_command(
         raise click.UsageError("--with-bsn writes full BSNs: give a file with --output, not the terminal")
     export = export_csv if fmt == "csv" else export_json
     try:
-        with Outbox(outbox) as box, _target(output, owner_only=with_bsn) as target:
+        # With full BSNs the library creates the file owner-only (0600) from its first byte.
+        with Outbox(outbox) as box:
             n = export(
                 box,
-                target,
+                output,
                 outcomes=[OutcomeStatus(o) for o in outcomes] or None,
                 states=[LetterState(s) for s in states] or None,
                 with_bsn=with_bsn,
