@@ -107,6 +107,7 @@ BASELINES = _baselines()
 FIELDS = [
     (name, field.name)
     for name, model in BASELINES.items()
+    if attrs.has(type(model))
     for field in attrs.fields(type(model))
     if field.init and field.name not in ("clock", "ssl_context")
 ]
@@ -120,6 +121,14 @@ def test_one_bad_field_raises_only_mobb_errors(model: str, field: str, value: An
     # first one a fully random call trips over.
     with _only_mobb():
         attrs.evolve(BASELINES[model], **{field: value})
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=ANYTHING)
+def test_identifiers_raise_only_mobb_errors(value: Any) -> None:
+    for make in (mobb_sdk.Bsn, mobb_sdk.Oin):
+        with _only_mobb():
+            make(value)
 
 
 DOCUMENTS = st.one_of(
