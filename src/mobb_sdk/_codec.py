@@ -827,7 +827,7 @@ def to_tree(model: Model) -> etree._Element:
     try:
         writer = _WRITERS[type(model)]
     except KeyError:
-        raise ArgumentTypeError(f"no XML form for {type(model).__name__}: expected a model") from None
+        raise ArgumentTypeError(f"no XML form for {type(model).__name__}") from None
     return writer(model)
 
 
