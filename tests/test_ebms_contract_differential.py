@@ -130,3 +130,22 @@ def test_shapes_and_texts_of_the_table(both):
     assert by_step["results after patch"].shape[1] == 3
     assert by_step["mtom get"].shape == ("multipart", 2)
     assert by_step["url mappings"].shape == ("list", 1, {"destination": "str", "source": "str"})
+
+
+def test_both_doors_agree_with_the_default_event_listener():
+    def observed(served: bool) -> list[Observation]:
+        sim = Simulator(event_listener="DEFAULT")
+        if not served:
+            with httpx.Client(transport=sim.transport(), base_url=EBMS) as client:
+                return list(play(client))
+        with sim.serve() as server, httpx.Client(base_url=server.ebms_url, timeout=10) as client:
+            return list(play(client))
+
+    in_process, served = observed(False), observed(True)
+    assert in_process == served
+    by_step = {o.step: o for o in in_process}
+    assert {o.step: o.status for o in in_process} == EXPECTED_STATUS
+    # No events at all; PATCH /ebms/events still marks the result processed.
+    for step in ("events delivered", "received event", "received event after patch"):
+        assert by_step[step].shape == ("list", 0, None), step
+    assert by_step["results after patch"].shape[1] == 3
