@@ -301,3 +301,26 @@ def test_an_id_list_is_capped_and_deduplicated():
     read = protocol.read_id_list(response, Context("list"))
     assert len(read) == MAX_LISTED and read[:2] == ["m-0", "m-1"]
     assert protocol.read_id_list(httpx.Response(200, json=["a", "a", "b"]), Context("list"), 5) == ["a", "b"]
+
+
+def test_an_outbox_run_against_a_cpa_ebms_core_refuses_stops_and_the_next_run_delivers(tmp_path):
+    from mobb_sdk.outbox import Outbox
+    from tests.outbox_support import OIN, assert_invariants, letters, world
+    from tests.outbox_support import config as outbox_config
+
+    n = 12
+    sim = Simulator(world(n))
+    box = Outbox(tmp_path / "run.outbox", afzender=OIN)
+    try:
+        box.enqueue_many(letters(n))
+        wrong = outbox_config(ebms=EbmsConfig(url=ROOT + EBMS_PREFIX, cpa_id="cpa-unknown", party_oin=OIN))
+        with Client(wrong, transport=sim.transport(), sleep=lambda s: None) as client:
+            stopped = box.run(client, wait=1.0, sleep=lambda s: None, poll_interval=0.0)
+        assert any("No CPA found for message.cpaId=cpa-unknown" in e for e in stopped.errors)
+        assert sim.inspect.sent_messages() == ()  # refused, nothing half sent
+        assert requests_of(sim, Operation.SEND) == 1  # not retried
+        with Client(outbox_config(), transport=sim.transport(), sleep=lambda s: None) as client:
+            box.run(client, wait=5.0, sleep=lambda s: None, poll_interval=0.0)
+        assert_invariants(box, sim, n)
+    finally:
+        box.close()

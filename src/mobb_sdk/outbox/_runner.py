@@ -31,7 +31,7 @@ import attrs
 from mobb_sdk._client import BoundedSet, Client
 from mobb_sdk._delivery import OutcomeStatus, paper_reason
 from mobb_sdk._ebms import MAX_LISTED, EventType, ResultMessage
-from mobb_sdk._errors import MobbError, StorageError, TransportError, ValidationError
+from mobb_sdk._errors import EbmsConfigurationError, MobbError, StorageError, TransportError, ValidationError
 from mobb_sdk._files import open_private
 from mobb_sdk._ids import NIL_GUID, new_guid
 from mobb_sdk._letters_io import stable_bericht_id
@@ -263,8 +263,9 @@ class Runner:
         with self._lease():
             try:
                 self._steps(seconds)
-            except TransportError as exc:
-                # ebms-core or WUS is unreachable or refuses: stop here; the next run resumes.
+            except (TransportError, EbmsConfigurationError) as exc:
+                # ebms-core or WUS is unreachable or refuses (an EbmsConfigurationError: the settings do
+                # not match ebms-core's CPA): stop here; the next run resumes.
                 log.error("run stopped: %s", exc)
                 self._tally.errors.append(str(exc))
             summary = self._summary(started)
