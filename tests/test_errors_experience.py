@@ -96,3 +96,10 @@ def test_module_constants_users_print_serialise_to_json():
     assert repr(oin) == "Oin(value='00000099000000001000')" and Oin(oin) is oin
     with pytest.raises(mobb_sdk.InvalidValueError):
         Oin("12345")
+
+
+def test_outbox_errors_print_under_their_package():
+    from mobb_sdk.outbox import LeaseLost, OutboxBusy
+
+    assert repr(OutboxBusy) == "<class 'mobb_sdk.outbox.OutboxBusy'>"
+    assert LeaseLost.__module__ == "mobb_sdk.outbox"

@@ -63,6 +63,8 @@ PAPER_DETAIL: Final = "no subscription for this BerichtType, or no active box (A
 class OutboxBusy(MobbError):
     """Another runner holds the outbox's lease (``holder`` names it: host, process id)."""
 
+    __module__ = "mobb_sdk.outbox"  # its public home
+
     def __init__(self, holder: str) -> None:
         super().__init__(f"the outbox is in use by another runner ({holder})")
         self.holder = holder
@@ -70,6 +72,8 @@ class OutboxBusy(MobbError):
 
 class LeaseLost(MobbError):
     """The lease expired and another runner took it: this runner stops before its next step."""
+
+    __module__ = "mobb_sdk.outbox"
 
 
 def _utc_now() -> datetime:
