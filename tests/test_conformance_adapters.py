@@ -463,3 +463,34 @@ def test_the_conformance_world_has_leading_zero_bsns_and_stays_the_same() -> Non
     assert len(zeros) >= 2 and all(elfproef(p.bsn.value) for p in zeros)
     assert world == World.conformance()  # the same facts for every case
     assert {p.bsn for p in World.default().persons} <= {p.bsn for p in world.persons}
+
+
+def test_an_http_product_that_stops_answering_fails_its_cases_and_the_run_goes_on() -> None:
+    class Refuser(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            refusal = {"rule": "BER-05", "reason": "Onderwerp over 50 characters"}
+            body = json.dumps(
+                {"protocol": request["protocol"], "case_id": request["case_id"], "refusal": refusal}
+            )
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Refuser)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    adapter = load_adapter(f"http://127.0.0.1:{server.server_address[1]}/conformance")
+    try:
+        first = run_suite(adapter, case_ids=["MOBB-DOC-015"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert first.results[0].verdict is Verdict.PASSED
+    later = run_suite(adapter, case_ids=["MOBB-DOC-015"])
+    assert later.results[0].verdict is Verdict.FAILED and "stopped answering" in later.results[0].summary

@@ -189,14 +189,18 @@ class HttpAdapter:
     def __init__(self, url: str) -> None:
         self.url = url
         self.description = url
+        self._answered = False
 
     def call(self, request: dict[str, Any], context: AdapterContext, timeout: float) -> object:
         try:
             answer = httpx.post(self.url, json=request, timeout=timeout)
         except httpx.ConnectError as exc:
-            raise AdapterUnavailable(f"nothing answers at the adapter URL {self.url}: {exc}") from None
+            if not self._answered:  # never reached: the run cannot start; later, the product went away
+                raise AdapterUnavailable(f"nothing answers at the adapter URL {self.url}: {exc}") from None
+            raise AdapterError(f"POST {self.url} failed: the product stopped answering ({exc})") from None
         except httpx.HTTPError as exc:
             raise AdapterError(f"POST {self.url} failed: {type(exc).__name__}: {exc}") from None
+        self._answered = True
         if not answer.is_success:
             raise AdapterError(f"POST {self.url} answered HTTP {answer.status_code}: {answer.text[:500]}")
         try:
