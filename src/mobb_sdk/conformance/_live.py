@@ -492,6 +492,9 @@ class LiveCheck:
         self.ledger = ledger if ledger is not None else SubscriptionLedger()
         self.rounds = tuple(rounds)
         self.skew = skew
+        #: This case's own checks (the run's earlier ones are in ``ledger``).
+        self._local_checks = SubscriptionLedger()
+        self._local_checks.record(sim, skew)
         self.letters: dict[str, Mapping[str, Any]] = {letter["ref"]: letter for letter in request["letters"]}
         self.sent: list[_Sent] = []
         self.headers: list[str] = []
@@ -715,8 +718,7 @@ class LiveCheck:
     def _checked(self, bsn: str, bericht_type: str, before: datetime) -> datetime | None:
         """The latest successful check of (sender, bsn, type) at or before ``before``: in this case or earlier."""
         sender = self.request["sender_oin"]
-        local = SubscriptionLedger()
-        local.record(self.sim, self.skew)
+        local = self._local_checks
         found = [
             m
             for m in (
