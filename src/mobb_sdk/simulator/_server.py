@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import socket
 import ssl
 import threading
@@ -35,7 +36,15 @@ request_log = logging.getLogger("mobb_sdk.simulator.requests")
 
 #: Idle keep-alive connections are closed after this many seconds.
 IDLE_TIMEOUT = 30.0
-_MAX_BODY = 200 * 1024 * 1024
+#: The largest request body taken: ebms-core's JSON around a batch of 100,000,000 bytes (BATCH-02) in
+#: base64, with room. A larger one is refused with 413 while it is read, chunked or not.
+MAX_BODY = 200 * 1024 * 1024
+#: Connections the kernel queues before they are accepted (Python's default is 5).
+LISTEN_BACKLOG = 1024
+_LINE = 4096  # the longest chunk-size or trailer line read
+_PIECE = 1024 * 1024  # a body is read in pieces of this size
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,15}")
+_DIGITS = re.compile(r"[0-9]{1,18}")
 
 
 class SimulatorTransport(httpx.MockTransport):
@@ -65,6 +74,15 @@ def _peer_oin(connection: Any) -> str | None:
             if name == "serialNumber":
                 return str(value)
     return None
+
+
+class _Refused(Exception):
+    """A request refused while its body was read: answered with ``status``, the connection then closed."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        self.status = status
+        self.reason = reason
+        super().__init__(f"{status} {reason}")
 
 
 def _client_gone(connection: socket.socket) -> bool:
@@ -100,24 +118,120 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
 
+    def handle_expect_100(self) -> bool:
+        # A client that asks first ("Expect: 100-continue") hears 413 before it sends a body too large.
+        text = (self.headers.get("Content-Length") or "").strip()
+        if _DIGITS.fullmatch(text) and int(text) > self.server.max_body:
+            self._refuse(413, f"the body is {int(text):,} bytes; at most {self.server.max_body:,} are taken")
+            return False
+        return super().handle_expect_100()
+
     def _body(self) -> bytes | None:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks: list[bytes] = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > _MAX_BODY:
-            self.send_error(413)
+        """The request body, or ``None`` when it was refused (413 too large, 400 malformed) and answered."""
+        try:
+            return self._read_body(self.server.max_body)
+        except _Refused as refused:
+            self._refuse(refused.status, refused.reason)
             return None
-        return self.rfile.read(length) if length else b""
+
+    def _read_body(self, limit: int) -> bytes:
+        codings = [
+            c.strip().lower()
+            for value in self.headers.get_all("Transfer-Encoding") or ()
+            for c in value.split(",")
+            if c.strip()
+        ]
+        lengths = {
+            v.strip() for value in self.headers.get_all("Content-Length") or () for v in value.split(",")
+        }
+        if codings:
+            if codings != ["chunked"]:
+                raise _Refused(400, f"unsupported Transfer-Encoding {', '.join(codings)}")
+            if lengths:
+                raise _Refused(400, "both Transfer-Encoding and Content-Length")
+            return self._read_chunked(limit)
+        if not lengths:
+            return b""
+        if len(lengths) != 1:
+            raise _Refused(400, "contradicting Content-Length headers")
+        text = lengths.pop()
+        if not _DIGITS.fullmatch(text):
+            raise _Refused(400, f"malformed Content-Length {text[:20]!r}")
+        length = int(text)
+        if length > limit:
+            raise _Refused(413, f"the body is {length:,} bytes; at most {limit:,} are taken")
+        return bytes(self._read_exactly(length, bytearray()))
+
+    def _read_exactly(self, n: int, into: bytearray) -> bytearray:
+        end = len(into) + n
+        while len(into) < end:
+            piece = self.rfile.read(min(_PIECE, end - len(into)))
+            if not piece:
+                raise _Refused(400, "the body ended before its announced length")
+            into += piece
+        return into
+
+    def _read_chunked(self, limit: int) -> bytes:
+        body = bytearray()
+        while True:
+            line = self.rfile.readline(_LINE + 1)
+            if not line.endswith(b"\n"):
+                raise _Refused(400, "a chunk-size line is cut off or too long")
+            size_text = line.split(b";", 1)[0].strip()
+            if not _HEX.fullmatch(size_text):
+                raise _Refused(400, f"bad chunk size {size_text[:20]!r}")
+            size = int(size_text, 16)
+            if size == 0:
+                break
+            if len(body) + size > limit:
+                raise _Refused(413, f"the chunked body is over {limit:,} bytes")
+            self._read_exactly(size, body)
+            if self.rfile.readline(3) not in (b"\r\n", b"\n"):
+                raise _Refused(400, "a chunk does not end with CRLF")
+        for _ in range(100):  # trailer fields, ignored
+            trailer = self.rfile.readline(_LINE + 1)
+            if trailer in (b"\r\n", b"\n", b""):
+                return bytes(body)
+            if not trailer.endswith(b"\n"):
+                raise _Refused(400, "a trailer line is too long")
+        raise _Refused(400, "too many trailer lines")
+
+    def _refuse(self, status: int, reason: str) -> None:
+        """Answer ``status`` and close: the rest of the body is not read, so the connection cannot go on.
+
+        The client may still be sending; reading (and dropping) what comes for a moment before closing
+        lets it see the answer instead of a reset connection.
+        """
+        log.info("%s refused: %d %s", self.address_string(), status, reason)
+        body = f"{status} {reason}\n".encode()
+        self.close_connection = True
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(0.2)
+            end = time.monotonic() + 1.0
+            while time.monotonic() < end and self.connection.recv(_PIECE):
+                pass
+        except (OSError, ssl.SSLError):
+            pass
 
     def _handle(self) -> None:
+        try:
+            self._serve()
+        except (ConnectionError, TimeoutError, ssl.SSLError):
+            self.close_connection = True  # the client went away or stalled: nothing to answer
+        except Exception:
+            # A request the simulator cannot handle is answered, never a dropped connection.
+            log.exception("the simulator failed on %s %s", self.command, self.path)
+            self._refuse(500, "the simulator failed on this request")
+
+    def _serve(self) -> None:
         body = self._body()
         if body is None:
             return
@@ -201,9 +315,13 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
 
-    def __init__(self, address: tuple[str, int], simulator: Simulator, tls: TlsFiles | None) -> None:
+    def __init__(
+        self, address: tuple[str, int], simulator: Simulator, tls: TlsFiles | None, max_body: int = MAX_BODY
+    ) -> None:
         self.simulator = simulator
+        self.max_body = max_body
         self.ssl_context = tls.server_context() if tls is not None else None
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
@@ -220,14 +338,23 @@ class RunningServer:
     ``base_url`` is the root (``http://127.0.0.1:PORT``), ``ebms_url`` the ebms-core REST base and
     ``wus_url`` the ValidateAbonnementen endpoint. With TLS the URLs are ``https`` and ``tls`` holds the
     generated files (``tls.client_context(oin)`` gives an ``ssl.SSLContext`` for httpx's ``verify``).
+    A request body over ``max_body`` bytes is refused (413) while it is read; a malformed one (bad
+    ``Content-Length``, bad chunk size) is answered 400, and the server goes on with the others.
     """
 
     def __init__(
-        self, simulator: Simulator, host: str = "127.0.0.1", port: int = 0, tls: TlsFiles | None = None
+        self,
+        simulator: Simulator,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: TlsFiles | None = None,
+        *,
+        max_body: int = MAX_BODY,
     ) -> None:
         self.simulator = simulator
         self.tls = tls
-        self._server = _Server((host, port), simulator, tls)
+        self.max_body = max_body
+        self._server = _Server((host, port), simulator, tls, max_body)
         self._thread: threading.Thread | None = None
         self.host = host
         self.port: int = self._server.server_address[1]
