@@ -27,11 +27,13 @@ from typing import IO, Any, Final, NamedTuple, Self, TypeVar
 import attrs
 import httpx
 
+from mobb_sdk._codec import BatchXml
 from mobb_sdk._config import ClientConfig
 from mobb_sdk._deadline import DeadlineExceeded, deadline, deadline_transport
 from mobb_sdk._delivery import DeliveryTracker, Outcome, split_violations
 from mobb_sdk._ebms import (
     MAX_LISTED,
+    BatchBody,
     CollectedResults,
     Context,
     DeliveryEvent,
@@ -190,8 +192,9 @@ Payload = bytes | str | os.PathLike[str] | IO[bytes]
 
 def _clone(request: httpx.Request) -> httpx.Request:
     # A retry sends the very same bytes (RES-04: same BatchID and BerichtIDs) in a fresh request object.
-    if isinstance(request.stream, PayloadBody):
-        # A file-backed body is read from disk again, never held in memory for the retry.
+    if isinstance(request.stream, PayloadBody | BatchBody):
+        # A streamed body is produced again (read from disk, or written from the batch), never held in
+        # memory for the retry.
         return httpx.Request(
             request.method,
             request.url,
@@ -304,10 +307,11 @@ class BaseClient:
 
     # -- ebms-core operations -----------------------------------------------------------------------------
 
-    def _op_send(self, batch: Batch, payload: bytes | None = None) -> Op[Receipt]:
+    def _op_send(self, batch: Batch, xml: BatchXml | None = None) -> Op[Receipt]:
+        """Send ``batch``; ``xml`` is what :func:`prepare_batch` made of it when the caller checked it."""
         ebms = self._require_ebms()
-        if payload is None:
-            payload, errors = prepare_batch(batch, self._profile)
+        if xml is None:
+            xml, errors = prepare_batch(batch, self._profile)
             if errors:
                 raise ValidationError(
                     errors, f"batch {batch.batch_id} was not sent: {len(errors)} violation(s)"
@@ -315,8 +319,9 @@ class BaseClient:
         bericht_ids = batch.bericht_ids
         ctx = Context("send batch", batch.batch_id, bericht_ids)
         tries = _Tries()
+        # Streamed: the XML is written and base64-encoded as httpx sends it (memory bounded per letter).
         message_id = yield from self._call(
-            ebms.send_request(payload, batch.batch_id), lambda r: ebms.read_message_id(r, ctx), ctx, tries
+            ebms.send_batch_request(xml, batch.batch_id), lambda r: ebms.read_message_id(r, ctx), ctx, tries
         )
         log.info("batch %s sent as ebMS message %s (%d letters)", batch.batch_id, message_id, len(batch))
         return Receipt(message_id, batch.batch_id, bericht_ids, datetime.now(UTC), attempts=tries.count)
@@ -487,16 +492,16 @@ class BaseClient:
 
     # -- the façade -----------------------------------------------------------------------------------------
 
-    def _prepare(self, letters: list[Bericht], tracker: DeliveryTracker) -> list[tuple[Batch, bytes]]:
+    def _prepare(self, letters: list[Bericht], tracker: DeliveryTracker) -> list[tuple[Batch, BatchXml]]:
         """Valid batches with their XML; letters that break a rule are refused, the rest re-batched."""
         sender = self.config.sender_oin
-        ready: list[tuple[Batch, bytes]] = []
+        ready: list[tuple[Batch, BatchXml]] = []
         queue = deque(Batch.split(sender, letters)) if letters else deque()
         while queue:
             batch = queue.popleft()
-            payload, errors = prepare_batch(batch, self._profile)
+            xml, errors = prepare_batch(batch, self._profile)
             if not errors:
-                ready.append((batch, payload))
+                ready.append((batch, xml))
                 continue
             per_letter, batch_level = split_violations(len(batch), errors)
             if len(batch) > 1 and any(v.rule == "BATCH-02" for v in batch_level):
@@ -545,9 +550,9 @@ class BaseClient:
                     else:
                         tracker.paper(b)
         batches: dict[uuid.UUID, Batch] = {}
-        for batch, payload in self._prepare(allowed, tracker):
+        for batch, xml in self._prepare(allowed, tracker):
             try:
-                receipt = yield from self._op_send(batch, payload)
+                receipt = yield from self._op_send(batch, xml)
             except TransportError as exc:
                 tracker.fail(batch.bericht_ids, f"not sent: {exc}", batch.batch_id)
                 continue

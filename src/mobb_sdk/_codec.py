@@ -57,11 +57,13 @@ from mobb_sdk._xml import XmlSource, parse_xml
 from mobb_sdk._xsd_validation import validate_tree
 
 __all__ = [
+    "BatchXml",
     "Model",
     "batch_skeleton_valid",
     "checked_guid",
     "from_soap",
     "from_xml",
+    "skeleton_violations",
     "to_soap",
     "to_xml",
     "write_batch",
@@ -243,7 +245,28 @@ def batch_tree(batch: Batch, *, with_content: bool = True) -> etree._Element:
 
 def batch_skeleton_valid(batch: Batch) -> tuple[Violation, ...]:
     """XSD violations of the batch, checked without the attachment content (see :data:`_PLACEHOLDER`)."""
-    return validate_tree(batch_tree(batch, with_content=False), DocumentKind.BATCH).violations
+    return skeleton_violations(batch, batch_tree(batch, with_content=False))
+
+
+def skeleton_violations(batch: Batch, skeleton: etree._Element) -> tuple[Violation, ...]:
+    """What the XSD says of ``batch``, from its skeleton (``batch_tree(batch, with_content=False)``).
+
+    The placeholder stands in for content we base64-encode ourselves, which the XSD can only refuse
+    when it is empty (``Inhoud`` has minLength 1): that is checked here on the bytes, so the verdict is
+    the XSD's on the whole document.
+    """
+    violations = list(validate_tree(skeleton, DocumentKind.BATCH).violations)
+    for i, bericht in enumerate(batch.berichten, start=1):
+        for j, bijlage in enumerate(bericht.bijlagen, start=1):
+            if not bijlage.inhoud:
+                violations.append(
+                    Violation(
+                        "BIJ-06",
+                        f"/Berichten/Bericht[{i}]/Bijlagen/Bijlage[{j}]/Inhoud",
+                        "an attachment's Inhoud is empty; the XSD asks for at least one byte",
+                    )
+                )
+    return tuple(violations)
 
 
 def _decode_batch(root: etree._Element) -> Batch:
@@ -329,7 +352,9 @@ def _guarded(problems: list[Violation], path: str, build: Callable[[], _G]) -> _
 
 # --- streaming a large batch -------------------------------------------------------------------------------
 
-_CHUNK: Final = 3 * 64 * 1024  # a multiple of 3: base64 of each chunk joins without padding
+# A multiple of 9: base64 of each chunk joins without padding, and is itself a multiple of 3 bytes, so a
+# second base64 (the ebMS JSON body) encodes it as it comes, without re-chunking.
+_CHUNK: Final = 9 * 16 * 1024
 
 #: A placeholder attachment as lxml serialises it. Only markup can hold these bytes: text and attribute
 #: values escape ``<``. Splitting a skeleton's bytes on it leaves, between the parts, the places where the
@@ -379,17 +404,29 @@ def _spliced(skeleton: bytes, bijlagen: Iterable[Bijlage]) -> Iterator[bytes]:
         yield part
 
 
-def batch_chunks(batch: Batch, skeleton: etree._Element | None = None) -> Iterator[bytes]:
-    """The batch's XML (what :func:`to_xml` returns, byte for byte) in pieces, attachments base64-encoded
-    in chunks as the pieces are consumed: memory holds the skeleton, not the encoded attachments.
+class BatchXml:
+    """A batch's XML ready to be streamed: its serialised skeleton (everything but the attachments'
+    content) and the attachments, base64-encoded in chunks only as :meth:`chunks` is consumed.
 
-    ``skeleton`` is ``batch_tree(batch, with_content=False)`` when the caller already has it (after an
-    XSD check, say).
+    The bytes are those of :func:`to_xml`; memory holds the skeleton, not the encoded attachments.
+    ``skeleton`` is ``batch_tree(batch, with_content=False)`` when the caller has it (after its XSD
+    check, say). :meth:`chunks` can be iterated again and gives the same bytes (a retry, RES-04).
     """
-    if skeleton is None:
-        skeleton = batch_tree(batch, with_content=False)
-    data = etree.tostring(skeleton, encoding="utf-8", xml_declaration=True)
-    return _spliced(data, (bijlage for bericht in batch.berichten for bijlage in bericht.bijlagen))
+
+    __slots__ = ("_bijlagen", "_skeleton", "size")
+
+    def __init__(self, batch: Batch, skeleton: etree._Element | None = None) -> None:
+        tree = batch_tree(batch, with_content=False) if skeleton is None else skeleton
+        self._skeleton = etree.tostring(tree, encoding="utf-8", xml_declaration=True)
+        self._bijlagen = tuple(bijlage for bericht in batch.berichten for bijlage in bericht.bijlagen)
+        #: The document's size in bytes: each placeholder's four characters become 4·⌈n/3⌉.
+        self.size = len(self._skeleton) + sum(
+            4 * -(-len(b.inhoud) // 3) - len(_PLACEHOLDER) for b in self._bijlagen
+        )
+
+    def chunks(self) -> Iterator[bytes]:
+        """The document in pieces (large ones a multiple of 3 bytes: see :data:`_CHUNK`)."""
+        return _spliced(self._skeleton, self._bijlagen)
 
 
 def write_batch(batch: Batch, target: str | os.PathLike[str] | IO[bytes], *, validate: bool = True) -> int:
@@ -406,13 +443,13 @@ def write_batch(batch: Batch, target: str | os.PathLike[str] | IO[bytes], *, val
         raise ArgumentTypeError(f"write_batch writes a Batch, got {type(batch).__name__}")
     skeleton = batch_tree(batch, with_content=False)
     if validate:
-        violations = validate_tree(skeleton, DocumentKind.BATCH).violations
+        violations = skeleton_violations(batch, skeleton)
         if violations:
             raise ValidationError(violations, "the batch does not satisfy the XSD; nothing was written")
     written = 0
     try:
         with _open_target(target) as out:
-            for chunk in batch_chunks(batch, skeleton):
+            for chunk in BatchXml(batch, skeleton).chunks():
                 out.write(chunk)
                 written += len(chunk)
     except OSError as exc:

@@ -17,16 +17,15 @@ import json
 import math
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final
 
 import attrs
 import httpx
-from lxml import etree
 
-from mobb_sdk._codec import batch_tree, from_xml
+from mobb_sdk._codec import BatchXml, batch_tree, from_xml, skeleton_violations
 from mobb_sdk._config import EbmsConfig, Timeouts
 from mobb_sdk._errors import (
     EbmsConfigurationError,
@@ -40,9 +39,7 @@ from mobb_sdk._ids import NIL_GUID
 from mobb_sdk._models import Batch, BerichtResultaat, VerwerkingsResultaat
 from mobb_sdk._retry import parse_retry_after
 from mobb_sdk._rules import SenderProfile, check_batch
-from mobb_sdk._schemas import DocumentKind
 from mobb_sdk._violations import Severity, Violation
-from mobb_sdk._xsd_validation import validate_tree
 
 __all__ = [
     "MAX_LISTED",
@@ -266,18 +263,22 @@ def match_results(receipts: Iterable[Receipt], results: Iterable[ResultMessage])
 # --- local validation before sending --------------------------------------------------------------------
 
 
-def prepare_batch(batch: Batch, profile: SenderProfile | None) -> tuple[bytes, tuple[Violation, ...]]:
-    """The batch XML and its error violations (XSD and rules); send it only when there are none.
+def prepare_batch(batch: Batch, profile: SenderProfile | None) -> tuple[BatchXml, tuple[Violation, ...]]:
+    """The batch's XML, ready to stream, and its error violations (XSD and rules); send it only when
+    there are none.
 
-    One tree serves the XSD check and the serialisation, so a send costs no more than ``validate``.
-    Warnings (e.g. an attachment that is not PDF/A) do not stop a send and are not returned.
+    The guarantee of :func:`~mobb_sdk.write_batch`: the skeleton (the batch without its attachments'
+    content, which is base64 we encode from non-empty bytes, valid by construction) is checked against
+    the XSD, every rule against the batch (BATCH-02 on the exact size). One tree serves the XSD check
+    and the serialisation. Warnings (e.g. an attachment that is not PDF/A) do not stop a send and are
+    not returned.
     """
-    tree = batch_tree(batch)
-    report = validate_tree(tree, DocumentKind.BATCH)
-    payload = etree.tostring(tree, encoding="utf-8", xml_declaration=True)
-    rules = check_batch(batch, profile, serialized_size=len(payload))
-    errors = tuple(v for v in (*report.violations, *rules.violations) if v.severity is Severity.ERROR)
-    return payload, errors
+    skeleton = batch_tree(batch, with_content=False)
+    xsd = skeleton_violations(batch, skeleton)
+    xml = BatchXml(batch, skeleton)
+    rules = check_batch(batch, profile, serialized_size=xml.size)
+    errors = tuple(v for v in (*xsd, *rules.violations) if v.severity is Severity.ERROR)
+    return xml, errors
 
 
 # --- reading answers ------------------------------------------------------------------------------------
@@ -366,50 +367,102 @@ def _party(value: object, field: str, ctx: Context) -> tuple[str, str | None]:
 _READ_CHUNK: Final = 3 * 64 * 1024
 
 
-class PayloadBody(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """The JSON body of ``POST /ebms/messages`` with the payload base64-encoded from a file as it is sent.
+def base64_stream(pieces: Iterable[bytes], step: int = _READ_CHUNK) -> Iterator[bytes]:
+    """The base64 of the concatenated ``pieces``, in chunks, without joining them: small pieces are
+    gathered up to ``step`` bytes, a large one is encoded where it lies (its first bytes complete the
+    gathered ones to a multiple of 3, the last at most two wait for the next piece)."""
+    encode = base64.b64encode
+    gathered = bytearray()
+    for piece in pieces:
+        if len(gathered) + len(piece) < step:
+            gathered += piece
+            continue
+        view = memoryview(piece)
+        lead = -len(gathered) % 3
+        gathered += view[:lead]
+        if len(gathered) % 3:  # the piece was too short to complete them: go on gathering
+            continue
+        if gathered:
+            yield encode(gathered)
+        rest = view[lead:]
+        cut = len(rest) - len(rest) % 3
+        if cut:
+            yield encode(rest[:cut])
+        gathered = bytearray(rest[cut:])
+    if gathered:
+        yield encode(gathered)
 
-    The file is read in chunks each time the body is iterated, so a 100 MB batch never sits in memory
-    (encoded, it would be 133 MB more) and a retry sends the very same bytes again (RES-04). ``source``
-    is a path or a seekable binary file (rewound before each iteration). The async iteration reads
-    the file synchronously in small chunks: local disk reads, not network waits.
-    """
 
-    def __init__(self, head: bytes, source: str | os.PathLike[str] | IO[bytes], tail: bytes) -> None:
+class _Base64Body(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A JSON body ``head + base64(payload) + tail`` produced as it is sent, again for every iteration
+    (a retry sends the very same bytes, RES-04). The async iteration runs the same steps: local work
+    (encoding, disk reads), not network waits."""
+
+    def __init__(self, head: bytes, tail: bytes, payload_size: int) -> None:
         self._head = head
         self._tail = tail
-        self._path: Path | None = None
-        self._file: IO[bytes] | None = None
-        if isinstance(source, str | os.PathLike):
-            self._path = Path(source)
-            self.payload_size = self._path.stat().st_size
-        else:
-            self._file = source
-            self.payload_size = source.seek(0, io.SEEK_END)
+        self.payload_size = payload_size
 
     @property
     def length(self) -> int:
         """The body's size in bytes (its Content-Length)."""
         return len(self._head) + 4 * math.ceil(self.payload_size / 3) + len(self._tail)
 
-    def _chunks(self, read: Callable[[int], bytes]) -> Iterator[bytes]:
-        yield self._head
-        while chunk := read(_READ_CHUNK):
-            yield base64.b64encode(chunk)
-        yield self._tail
+    def _payload(self) -> Iterator[bytes]:
+        raise NotImplementedError
 
     def __iter__(self) -> Iterator[bytes]:
-        if self._path is not None:
-            with self._path.open("rb") as f:
-                yield from self._chunks(f.read)
-        else:
-            assert self._file is not None  # noqa: S101
-            self._file.seek(0)
-            yield from self._chunks(self._file.read)
+        yield self._head
+        yield from base64_stream(self._payload())
+        yield self._tail
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for chunk in self:
             yield chunk
+
+
+class PayloadBody(_Base64Body):
+    """The JSON body of ``POST /ebms/messages`` with the payload base64-encoded from a file as it is sent.
+
+    The file is read in chunks each time the body is iterated, so a 100 MB batch never sits in memory
+    (encoded, it would be 133 MB more) and a retry sends the very same bytes again (RES-04). ``source``
+    is a path or a seekable binary file (rewound before each iteration).
+    """
+
+    def __init__(self, head: bytes, source: str | os.PathLike[str] | IO[bytes], tail: bytes) -> None:
+        self._path: Path | None = None
+        self._file: IO[bytes] | None = None
+        if isinstance(source, str | os.PathLike):
+            self._path = Path(source)
+            size = self._path.stat().st_size
+        else:
+            self._file = source
+            size = source.seek(0, io.SEEK_END)
+        super().__init__(head, tail, size)
+
+    def _payload(self) -> Iterator[bytes]:
+        if self._path is not None:
+            with self._path.open("rb") as f:
+                while chunk := f.read(_READ_CHUNK):
+                    yield chunk
+        else:
+            assert self._file is not None  # noqa: S101
+            self._file.seek(0)
+            while chunk := self._file.read(_READ_CHUNK):
+                yield chunk
+
+
+class BatchBody(_Base64Body):
+    """The JSON body of ``POST /ebms/messages`` with the batch XML written and base64-encoded as it is
+    sent (:class:`~mobb_sdk._codec.BatchXml`): memory holds the letters' skeleton, not the document,
+    and not its base64."""
+
+    def __init__(self, head: bytes, xml: BatchXml, tail: bytes) -> None:
+        super().__init__(head, tail, xml.size)
+        self._xml = xml
+
+    def _payload(self) -> Iterator[bytes]:
+        return self._xml.chunks()
 
 
 class EbmsProtocol:
@@ -464,6 +517,12 @@ class EbmsProtocol:
             b'"}]}',
         )
 
+    def send_batch_request(self, xml: BatchXml, batch_id: uuid.UUID) -> httpx.Request:
+        """``POST /ebms/messages`` with the batch XML written and encoded as it is sent (see
+        :class:`BatchBody`)."""
+        head, tail = self._send_envelope(batch_id)
+        return self._stream_request(BatchBody(head, xml, tail))
+
     def send_request(self, payload: bytes, batch_id: uuid.UUID) -> httpx.Request:
         """``POST /ebms/messages``: the batch XML as one ``text/xml`` source, conversationId = BatchID."""
         head, tail = self._send_envelope(batch_id)
@@ -482,6 +541,9 @@ class EbmsProtocol:
         also returns the payload's size."""
         head, tail = self._send_envelope(batch_id)
         body = PayloadBody(head, source, tail)
+        return self._stream_request(body), body.payload_size
+
+    def _stream_request(self, body: _Base64Body) -> httpx.Request:
         url = httpx.URL(self.config.endpoint("ebms", "messages"))
         # httpx fills in Host and Content-Length only for bodies it encodes itself.
         headers = {
@@ -491,14 +553,13 @@ class EbmsProtocol:
             "Content-Type": "application/json",
             "Content-Length": str(body.length),
         }
-        request = httpx.Request(
+        return httpx.Request(
             "POST",
             url,
             headers=headers,
             stream=body,
             extensions={"timeout": self._timeout},
         )
-        return request, body.payload_size
 
     def read_message_id(self, response: httpx.Response, ctx: Context) -> str:
         """The new ebMS message id in the text answer to a send or a resend."""

@@ -1,0 +1,197 @@
+"""Client.send streams the batch (XML written and base64-encoded as httpx sends it) with the guarantee of
+the whole-document XSD check: a batch breaking any facet is refused before anything is sent."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import random
+import types
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mobb_sdk import (
+    AsyncClient,
+    Batch,
+    Client,
+    RetryPolicy,
+    ValidationError,
+    make_pdf,
+    to_xml,
+    validate,
+    write_batch,
+)
+from mobb_sdk._codec import BatchXml, batch_skeleton_valid
+from mobb_sdk._ebms import BatchBody, base64_stream
+from tests.client_fakes import make_config
+from tests.conftest import TEST_OIN, make_batch, make_bericht
+
+
+def _body(batch: Batch) -> bytes:
+    return b"".join(BatchBody(b"HEAD", BatchXml(batch), b"TAIL"))
+
+
+@given(st.lists(st.binary(max_size=700), max_size=12), st.integers(min_value=1, max_value=64))
+def test_base64_stream_is_the_base64_of_the_whole(pieces: list[bytes], step: int) -> None:
+    assert b"".join(base64_stream(pieces, step)) == base64.b64encode(b"".join(pieces))
+
+
+def test_batch_body_is_the_json_of_the_document_and_the_same_on_every_iteration() -> None:
+    big = bytes(random.Random(3).getrandbits(8) for _ in range(300_001))  # chunks and a ragged end
+    batch = Batch(TEST_OIN, [make_bericht(0, bijlagen=[big, make_pdf("Aanslag")]), make_bericht(1)])
+    body = BatchBody(b"HEAD", BatchXml(batch), b"TAIL")
+    data = b"".join(body)
+    assert data == b"HEAD" + base64.b64encode(to_xml(batch)) + b"TAIL"
+    assert body.length == len(data) and b"".join(body) == data  # again: a retry sends the same bytes
+    assert BatchXml(batch).size == len(to_xml(batch))
+
+
+class _Recorder:
+    """ebms-core answering every POST with a message id, keeping what it received."""
+
+    def __init__(self, fail_first: int = 0) -> None:
+        self.bodies: list[bytes] = []
+        self.fail_first = fail_first
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.bodies.append(request.read())
+        if len(self.bodies) <= self.fail_first:
+            return httpx.Response(503)
+        return httpx.Response(200, text=f"msg-{len(self.bodies)}")
+
+
+def _send(kind: str, batch: Batch, recorder: _Recorder) -> Any:
+    config = make_config(retry=RetryPolicy(max_attempts=3, base_delay=0.0, max_delay=0.0))
+    transport = httpx.MockTransport(recorder.handle)
+    if kind == "sync":
+        with Client(config, transport=transport, sleep=lambda _: None) as client:
+            return client.send(batch)
+
+    async def run() -> Any:
+        async def nap(_: float) -> None:
+            return None
+
+        async with AsyncClient(config, transport=transport, sleep=nap) as client:
+            return await client.send(batch)
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_send_streams_the_document_and_a_retry_sends_the_same_bytes(kind: str) -> None:
+    batch = make_batch(3, with_pdf=True)
+    recorder = _Recorder(fail_first=1)
+    receipt = _send(kind, batch, recorder)
+    assert receipt.attempts == 2 and len(recorder.bodies) == 2
+    assert recorder.bodies[0] == recorder.bodies[1]
+    sent = json.loads(recorder.bodies[1])
+    assert sent["properties"]["conversationId"] == str(batch.batch_id)
+    assert base64.b64decode(sent["dataSources"][0]["content"]) == to_xml(batch)
+
+
+def _set(obj: object, **values: object) -> None:
+    for name, value in values.items():
+        object.__setattr__(obj, name, value)  # past the models' own checks, on purpose
+
+
+def _letter(i: int = 0, **values: object) -> Callable[[], Batch]:
+    def make() -> Batch:
+        batch = make_batch(2, with_pdf=True)
+        _set(batch.berichten[i], **values)
+        return batch
+
+    return make
+
+
+def _bijlage(**values: object) -> Callable[[], Batch]:
+    def make() -> Batch:
+        batch = make_batch(2, with_pdf=True)
+        _set(batch.berichten[1].bijlagen[0], **values)
+        return batch
+
+    return make
+
+
+def _batch(**values: object) -> Callable[[], Batch]:
+    def make() -> Batch:
+        batch = make_batch(2)
+        _set(batch, **values)
+        return batch
+
+    return make
+
+
+def _bsn(value: str) -> Callable[[], Batch]:
+    def make() -> Batch:
+        batch = make_batch(2)
+        _set(batch.berichten[0].bsn, value=value)
+        return batch
+
+    return make
+
+
+def _afzender(value: str) -> Callable[[], Batch]:
+    def make() -> Batch:
+        batch = make_batch(1)
+        _set(batch, afzender=types.SimpleNamespace(value=value))
+        return batch
+
+    return make
+
+
+def _three_bijlagen() -> Batch:
+    batch = make_batch(1, with_pdf=True)
+    one = batch.berichten[0].bijlagen[0]
+    _set(batch.berichten[0], bijlagen=(one, attrs.evolve(one, volgorde=2), attrs.evolve(one, volgorde=3)))
+    return batch
+
+
+#: One batch per facet of GLOBEBatchRequest(Types).xsd, each broken past the models' checks.
+BROKEN: dict[str, Callable[[], Batch]] = {
+    "BerichtType minLength": _letter(bericht_type=""),
+    "BerichtType maxLength": _letter(bericht_type="X" * 9),
+    "Onderwerp minLength": _letter(onderwerp=""),
+    "Onderwerp maxLength": _letter(1, onderwerp="x" * 51),
+    "BerichtTekst maxLength": _letter(bericht_tekst="x" * 4001),
+    "Referentie maxLength": _letter(referentie="r" * 26),
+    "GebruikerID minLength": _bsn(""),
+    "SoortGebruiker enumeration": _letter(soort_gebruiker=types.SimpleNamespace(value="Bedrijf")),
+    "BerichtID guid pattern": _letter(bericht_id="not-a-guid"),
+    "BatchID guid pattern": _batch(batch_id="0000-not-a-guid"),
+    "BerichtLeverancierID minLength": _afzender(""),
+    "BerichtLeverancierID maxLength": _afzender("0" * 26),
+    "Bericht minOccurs": _batch(berichten=()),
+    "Bericht maxOccurs": _batch(berichten=tuple(make_bericht(i) for i in range(1001))),
+    "Bijlage maxOccurs": _three_bijlagen,
+    "Inhoud minLength": _bijlage(inhoud=b""),
+    "BijlageType enumeration": _bijlage(bijlage_type=types.SimpleNamespace(value="Docx")),
+    "Omschrijving minLength": _bijlage(omschrijving=""),
+    "Omschrijving maxLength": _bijlage(omschrijving="o" * 129),
+    "Volgorde xs:int": _bijlage(volgorde=2**31),
+}
+
+
+@pytest.mark.parametrize("facet", list(BROKEN))
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_batch_breaking_a_facet_is_refused_on_the_streaming_path(kind: str, facet: str) -> None:
+    batch = BROKEN[facet]()
+    assert not validate(to_xml(batch)).ok, "the whole document breaks the XSD (the reference verdict)"
+    assert batch_skeleton_valid(batch), "the skeleton check (what streaming relies on) sees it too"
+    recorder = _Recorder()
+    with pytest.raises(ValidationError):
+        _send(kind, batch, recorder)
+    assert recorder.bodies == []  # nothing was sent
+    with pytest.raises(ValidationError):
+        write_batch(batch, _Sink())
+
+
+class _Sink:
+    def write(self, data: bytes) -> int:
+        raise AssertionError("nothing may be written")
