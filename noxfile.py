@@ -112,7 +112,8 @@ def bench(session: nox.Session) -> None:
     scripts = sorted((ROOT / "benchmarks").glob("bench_*.py"))
     if not scripts:
         session.skip("no benchmarks/bench_*.py scripts")
-    session.install(".")
+    # ebms-adapter-client: a benchmark-only baseline of bench_send.py (never a dependency of mobb-sdk).
+    session.install(".", "ebms-adapter-client==0.3.0")
     for script in scripts:
         session.run("python", str(script), *session.posargs)
 
