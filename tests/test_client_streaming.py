@@ -7,6 +7,7 @@ import asyncio
 import base64
 import json
 import random
+import time
 import types
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +22,10 @@ from mobb_sdk import (
     AsyncClient,
     Batch,
     Client,
+    EbmsConfig,
     RetryPolicy,
+    Timeouts,
+    TransportTimeout,
     ValidationError,
     make_pdf,
     to_xml,
@@ -32,6 +36,7 @@ from mobb_sdk._codec import BatchXml, batch_skeleton_valid
 from mobb_sdk._ebms import BatchBody, base64_stream
 from tests.client_fakes import make_config
 from tests.conftest import TEST_OIN, make_batch, make_bericht
+from tests.hostile_servers import scripted_server
 
 
 def _body(batch: Batch) -> bytes:
@@ -195,3 +200,20 @@ def test_a_batch_breaking_a_facet_is_refused_on_the_streaming_path(kind: str, fa
 class _Sink:
     def write(self, data: bytes) -> int:
         raise AssertionError("nothing may be written")
+
+
+def test_a_server_that_stops_reading_the_streamed_body_meets_the_total_deadline() -> None:
+    pdf = make_pdf("Aanslag", pad_to=240_000)
+    batch = Batch(TEST_OIN, [make_bericht(i, bijlagen=[pdf, pdf]) for i in range(60)])  # ~38 MB of body
+    # The server reads the request's first bytes, then nothing for 8 s: the upload stalls.
+    with scripted_server([8.0]) as url:
+        config = make_config(
+            ebms=EbmsConfig(url=f"{url}/service/rest/v19", cpa_id="cpa-1", party_oin=TEST_OIN),
+            timeouts=Timeouts(connect=2.0, read=5.0, write=5.0, pool=2.0, total=1.0),
+            retry=RetryPolicy.never(),
+        )
+        with Client(config) as client:
+            started = time.monotonic()
+            with pytest.raises(TransportTimeout):
+                client.send(batch)
+            assert time.monotonic() - started < 4.0

@@ -10,6 +10,7 @@ The deadline of the exchange under way is held in a context variable set by the 
 from __future__ import annotations
 
 import contextlib
+import socket
 import ssl
 import time
 import typing
@@ -68,9 +69,23 @@ class _Stream(httpcore.NetworkStream):
         return self._inner.read(max_bytes, remaining(timeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        sock = self._inner.get_extra_info("socket")
+        if not isinstance(sock, socket.socket):  # pragma: no cover - a stream without its own socket
+            view = memoryview(buffer)
+            for start in range(0, max(len(view), 1), _WRITE_PIECE):
+                self._inner.write(bytes(view[start : start + _WRITE_PIECE]), remaining(timeout))
+            return
+        # httpcore's own loop (send what the socket takes, again until all is sent), with the time left
+        # before the deadline computed afresh for every send, on a view (no copy of the rest).
         view = memoryview(buffer)
-        for start in range(0, max(len(view), 1), _WRITE_PIECE):
-            self._inner.write(bytes(view[start : start + _WRITE_PIECE]), remaining(timeout))
+        try:
+            while view:
+                sock.settimeout(remaining(timeout))
+                view = view[sock.send(view) :]
+        except TimeoutError as exc:
+            raise httpcore.WriteTimeout(exc) from exc
+        except OSError as exc:
+            raise httpcore.WriteError(exc) from exc
 
     def close(self) -> None:
         self._inner.close()
