@@ -265,6 +265,25 @@ def test_cli_run_writes_reports_and_exits_by_verdict(tmp_path: Path) -> None:
     assert "2 case(s): 2 passed -> as expected" in ok.output
     report = json.loads((tmp_path / "reports" / "conformance.json").read_text(encoding="utf-8"))
     assert report["product"] == {"name": "Referentie", "version": "1.0"}
+    assert report["complete"] is False and report["selected_cases"] == ["MOBB-DOC-015", "MOBB-LIVE-001"]
+    dutch = runner.invoke(
+        conformance_group,
+        [
+            "run",
+            "--adapter",
+            "mobb_sdk.conformance.reference:ReferenceAdapter",
+            "--case",
+            "MOBB-DOC-001",
+            "--lang",
+            "nl",
+            "--report-dir",
+            str(tmp_path / "nl"),
+        ],
+    )
+    assert dutch.exit_code == 0, dutch.output
+    page = (tmp_path / "nl" / "conformance.html").read_text(encoding="utf-8")
+    assert '<html lang="nl">' in page and "Conform: geen onverwachte fouten." in page
+    assert "Alleen de gekozen cases zijn uitgevoerd (MOBB-DOC-001)" in page
     bad = runner.invoke(
         conformance_group,
         [

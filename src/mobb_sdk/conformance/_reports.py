@@ -114,6 +114,7 @@ def write_junit(result: SuiteResult, path: str | Path) -> Path:
             ("product_name", info.product_name),
             ("product_version", info.product_version),
             ("adapter", info.adapter),
+            ("complete", "true" if info.complete else "false"),
         ):
             etree.SubElement(props, "property", name=name, value=value)
         failures = skipped = 0
