@@ -177,6 +177,14 @@ def main(argv: list[str]) -> int:
     catalogue = load_catalogue()
     _check(len(catalogue.cases) > 0, "the conformance catalogue is empty")
     print(f"conformance catalogue {catalogue.version}: {len(catalogue.cases)} cases from {conformance_dir}")
+
+    from mobb_sdk.streams import example_streams_path, load_streams
+
+    _check(_inside(example_streams_path(), package_dir), "the example berichtstromen are not in the wheel")
+    streams = load_streams()
+    letter = streams["woz-beschikking"].render(bsn, {"zaak_identificatie": "ZAAK-1"}, [pdf])
+    _check(letter.referentie == "ZAAK-1", "a stream did not render its Referentie")
+    print(f"{len(streams)} example berichtstromen from {example_streams_path()}")
     print("OK")
     return 0
 
