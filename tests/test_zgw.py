@@ -419,3 +419,15 @@ def test_a_notification_for_a_verzending_that_is_gone_is_dropped(setup: Setup) -
     assert len(setup.adapter.journal.notices()) == 1
     assert setup.adapter.cycle(poll=False).written_back == 1
     assert setup.adapter.journal.notices() == []
+
+
+def test_a_busy_outbox_is_reported_not_raised(setup: Setup) -> None:
+    url = setup.verzending(1)
+    holder = setup.outbox.store.acquire_lease("elders:1", 60.0, time.time(), lambda _: False)
+    assert holder is None
+    summary = setup.adapter.cycle()
+    assert summary.run is None and any("in use by another runner" in e for e in summary.poll.errors)
+    assert setup.adapter.journal.counts()["enqueued"] == 1  # enqueued; delivered once the outbox is free
+    setup.outbox.store.release_lease("elders:1")
+    assert setup.adapter.cycle().written_back == 1
+    assert setup.fake.patches[url] == 1

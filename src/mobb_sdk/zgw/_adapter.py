@@ -42,7 +42,7 @@ from mobb_sdk._errors import (
 from mobb_sdk._ids import Bsn, mask_bsn
 from mobb_sdk._models import Bericht
 from mobb_sdk._rules import MAX_BIJLAGEN_BYTES
-from mobb_sdk.outbox import LetterRow, LetterState, Outbox, RunSummary, crash_point
+from mobb_sdk.outbox import LetterRow, LetterState, Outbox, OutboxBusy, RunSummary, crash_point
 from mobb_sdk.streams import Berichtstromen, Berichtstroom, load_streams
 from mobb_sdk.zgw._api import ZgwApi
 from mobb_sdk.zgw._config import ZgwConfig
@@ -646,7 +646,13 @@ class ZgwAdapter:
         found = self.process_notices()
         if poll:
             found = _add(found, self.poll())
-        run = self.deliver(wait)
+        run: RunSummary | None
+        try:
+            run = self.deliver(wait)
+        except OutboxBusy as exc:  # another runner (another `mobb zgw serve`?) has the outbox: it delivers
+            log.warning("outbox busy: %s", exc)
+            found = attrs.evolve(found, errors=(*found.errors, str(exc)))
+            run = None
         try:
             written = self.write_back()
         except TransportError as exc:
