@@ -124,12 +124,16 @@ def _bulk(tmp_path: Path, n: int, per_batch: int, crash_send: str, crash_write: 
         assert set(received) == {bericht_id_for(u) for u in urls if u not in paper}
         assert set(received.values()) == {1}, "a letter reached Logius twice"
         assert all(fake.patches[u] == 1 for u in urls), [u for u in urls if fake.patches[u] != 1][:5]
+        with Outbox(tmp_path / "bulk.outbox") as outbox:
+            rows = {row.key.removeprefix("zgw:"): row for row in outbox.letters()}
         for i, url in enumerate(urls):
             toelichting = fake.verzending_by_url(url)["toelichting"]
-            assert str(bericht_id_for(url)) in toelichting
+            row = rows[url]
+            where = f"Verzending {i} (citizen {i % len(ALL_TEST_BSNS)}): {row.state} {row.outcome} {row.code}: {toelichting}"
+            assert str(bericht_id_for(url)) in toelichting, where
             assert toelichting.startswith(
-                "Niet via MijnOverheid" if i % 20 == 0 else "Verzonden via MijnOverheid"
-            )
+                "Niet via MijnOverheid" if on_paper[i] else "Verzonden via MijnOverheid"
+            ), where
         with Outbox(tmp_path / "bulk.outbox") as outbox:
             assert outbox.store.batches is not None
             sizes = [b.letters for b in outbox.store.batches(list(_batch_states()))]
