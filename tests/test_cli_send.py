@@ -361,3 +361,43 @@ def test_a_rerun_through_a_new_outbox_counts_the_earlier_delivery(served, tmp_pa
         with Client(ClientConfig.from_env(env)) as client:
             summary = outbox.run(client, wait=10, poll_interval=0.05)
     assert summary.outcomes == {OutcomeStatus.FAILED: 1}
+
+
+def test_stable_ids_with_both_clients_in_process():
+    import asyncio
+
+    from mobb_sdk import AsyncClient, Bericht, Client, ClientConfig, EbmsConfig, WusConfig
+    from mobb_sdk.simulator import WUS_PATH
+
+    sim = Simulator()
+    root = "http://127.0.0.1:8080"
+    config = ClientConfig(
+        sender_oin=DEFAULT_SENDER_OIN,
+        ebms=EbmsConfig(url=root + "/service/rest/v19", cpa_id=DEFAULT_CPA_ID, party_oin=DEFAULT_SENDER_OIN),
+        wus=WusConfig(url=root + WUS_PATH),
+    )
+    bsn = sim.world.persons[0].bsn.value
+    letter = Bericht.create(bsn, "WOZ", "WOZ 2027", "tekst", referentie="R-1")
+    letter = Bericht.create(
+        bsn,
+        "WOZ",
+        "WOZ 2027",
+        "tekst",
+        referentie="R-1",
+        bericht_id=stable_bericht_id(DEFAULT_SENDER_OIN, letter),
+    )
+    with Client(config, transport=sim.transport()) as client:
+        [first] = client.deliver([letter], deadline=10, poll_interval=0.01, stable_ids=True)
+        [plain] = client.deliver([letter], deadline=10, poll_interval=0.01)
+    assert first.status is OutcomeStatus.DELIVERED and not first.already_delivered
+    assert plain.status is OutcomeStatus.FAILED  # without stable_ids BerichtBestaatAl stays a failure
+
+    async def again() -> Outcome:
+        async with AsyncClient(config, transport=sim.transport()) as client:
+            [outcome] = await client.deliver([letter], deadline=10, poll_interval=0.01, stable_ids=True)
+            return outcome
+
+    second = asyncio.run(again())
+    assert second.status is OutcomeStatus.DELIVERED and second.already_delivered
+    assert second.referentie == "R-1" and "earlier run" in second.action
+    assert len(sim.inspect.letters()) == 1
