@@ -243,7 +243,7 @@ async function subscriptions(request, type, bsns, retries, delay) {
     }), retries, delay);
     const body = await response.text();
     if (response.status !== 200) throw new Error(`ValidateAbonnementen answered HTTP ${response.status}`);
-    for (const m of body.matchAll(/<(?:\w+:)?Abonnement>([\s\S]*?)<\/(?:\w+:)?Abonnement>/g)) {
+    for (const m of body.matchAll(/<(?:\w+:)?Abonnement(?:\s[^>]*)?>([\s\S]*?)<\/(?:\w+:)?Abonnement>/g)) {
       const key = /<(?:\w+:)?Key>([^<]*)</.exec(m[1]);
       const may = /<(?:\w+:)?isBerichtSturen>([^<]*)</.exec(m[1]);
       if (key) answers.set(key[1].trim(), may !== null && may[1].trim() === "true");
@@ -283,7 +283,7 @@ function readResult(xml) {
   if (!/<\/(?:\w+:)?BerichtVerwerkResponse>\s*$/.test(xml)) return null;
   const batch = /<BatchInformatie>[\s\S]*?<BatchID>([^<]*)<\/BatchID>/.exec(xml);
   const lines = [];
-  for (const m of xml.matchAll(/<(?:\w+:)?Bericht>([\s\S]*?)<\/(?:\w+:)?Bericht>/g)) {
+  for (const m of xml.matchAll(/<(?:\w+:)?Bericht(?:\s[^>]*)?>([\s\S]*?)<\/(?:\w+:)?Bericht>/g)) {
     const id = /<BerichtID>([^<]*)<\/BerichtID>/.exec(m[1]);
     const code = /<VerwerkingsCode>([^<]*)<\/VerwerkingsCode>/.exec(m[1]);
     if (!id || !code) return null;
