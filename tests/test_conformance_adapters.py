@@ -513,3 +513,21 @@ def test_an_http_product_that_stops_answering_fails_its_cases_and_the_run_goes_o
     assert first.results[0].verdict is Verdict.PASSED
     later = run_suite(adapter, case_ids=["MOBB-DOC-015"])
     assert later.results[0].verdict is Verdict.FAILED and "stopped answering" in later.results[0].summary
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js 20 (node on PATH)")
+def test_the_suite_catches_a_bug_planted_in_the_nodejs_product(tmp_path: Path) -> None:
+    """The same product with its BSN read as a number (a leading zero lost) fails the cases aimed at it."""
+    source = NODE_ADAPTER.read_text(encoding="utf-8")
+    correct = "const bsn = String(letter.bsn);"
+    assert correct in source
+    buggy = tmp_path / "adapter.mjs"
+    buggy.write_text(source.replace(correct, "const bsn = String(Number(letter.bsn));"), encoding="utf-8")
+    cases = ["MOBB-DOC-001", "MOBB-DOC-049", "MOBB-LIVE-024"]
+    result = run_suite(load_adapter(f"cmd:node {buggy}"), case_ids=cases)
+    verdicts = {r.case.id: r.verdict for r in result.results}
+    assert verdicts == {
+        "MOBB-DOC-001": Verdict.PASSED,
+        "MOBB-DOC-049": Verdict.FAILED,
+        "MOBB-LIVE-024": Verdict.FAILED,
+    }
