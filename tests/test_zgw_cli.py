@@ -170,3 +170,13 @@ def test_serve_takes_a_notification_and_refuses_a_wrong_authorization(served: Wo
         _, err = process.communicate(timeout=30)
     assert process.returncode == 0, err[-2000:]
     assert "listening on" in err
+
+
+def test_run_in_a_loop(served: World) -> None:
+    url = served.verzending(3)
+    served.env["MOBB_ZGW_POLL_INTERVAL"] = "0.2"  # the variable wins over the file's 300
+    result = _cli(served, "run", "--loop", "--max-cycles", "2", "--poll-interval", "0.02", "--json")
+    assert result.exit_code == Exit.OK, result.output
+    data = json.loads(result.output)
+    assert data["cycles"] == 2 and data["journal"]["written"] == 1
+    assert served.fake.patches[url] == 1

@@ -677,6 +677,8 @@ class ZgwAdapter:
             if due:
                 last_poll = now
             cycles += 1
+            if max_cycles is not None and cycles >= max_cycles:
+                break
             self.wake.wait(timeout=min(self.config.poll_interval, 5.0))
         return cycles
 
