@@ -28,8 +28,9 @@ from mobb_sdk import (
     make_pdf,
     write_batch,
 )
+from mobb_sdk._codec import stream_batch
 from mobb_sdk._ebms import DeliveryEvent, Receipt
-from mobb_sdk._rules import estimate_batch_size
+from mobb_sdk._rules import batch_header_size, bericht_size, estimate_batch_size
 from mobb_sdk.outbox import (
     BatchState,
     LetterState,
@@ -41,7 +42,6 @@ from mobb_sdk.outbox import (
     export_json,
     paper_letters,
 )
-from mobb_sdk.outbox._xml import bericht_size, header_size, write_stored_batch
 from mobb_sdk.simulator import Simulator
 from tests.outbox_support import (
     ALL_TEST_BSNS,
@@ -174,10 +174,16 @@ def test_a_stored_batch_is_written_as_write_batch_writes_it() -> None:
     expected = io.BytesIO()
     write_batch(batch, expected)
     got = io.BytesIO()
-    n = write_stored_batch(got, batch.batch_id, batch.aanmaak_datum, OIN.value, iter(berichten))
+    n = stream_batch(
+        got,
+        batch_id=batch.batch_id,
+        aanmaak_datum=batch.aanmaak_datum,
+        afzender=OIN.value,
+        berichten=iter(berichten),
+    )
     assert got.getvalue() == expected.getvalue() and n == len(expected.getvalue())
     assert (
-        header_size(batch.aanmaak_datum) + sum(bericht_size(b) for b in berichten)
+        batch_header_size(batch.aanmaak_datum) + sum(bericht_size(b) for b in berichten)
         == estimate_batch_size(batch)
         == n
     )

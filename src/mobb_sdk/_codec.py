@@ -63,7 +63,9 @@ __all__ = [
     "checked_guid",
     "from_soap",
     "from_xml",
+    "read_bericht",
     "skeleton_violations",
+    "soap_body_child",
     "to_soap",
     "to_xml",
     "write_batch",
@@ -336,6 +338,23 @@ def _decode_bericht(
         bericht_id=_text(fields[T_B_ID]) if bericht_id is None else bericht_id,
         soort_gebruiker=_text(fields[T_SOORT]),
     )
+
+
+def read_bericht(
+    el: etree._Element, *, bericht_id: uuid.UUID | None = None, bsn: str | None = None
+) -> Bericht:
+    """The letter of one ``ber:Bericht`` element the XSD has passed, read on its own (not via its batch).
+
+    ``bericht_id`` when the caller has read (and checked) it already; ``bsn`` reads the letter with that
+    GebruikerID instead of its own, so a reader that judges BER-09 itself (the simulator) still gets the
+    rest of the letter. A value the models refuse raises as the models do (a ``ValueError``).
+    """
+    fields = {child.tag: child for child in el[0]}
+    if bsn is not None:
+        gebruiker = etree.Element(T_GEBRUIKER)
+        gebruiker.text = bsn
+        fields[T_GEBRUIKER] = gebruiker
+    return _decode_bericht(el, fields, bericht_id)
 
 
 _G = TypeVar("_G")
@@ -914,7 +933,7 @@ def from_xml(source: XmlSource, expected: type[M] | None = None, *, validate: bo
     """
     root = parse_xml(source).getroot()
     if root.tag == T_ENVELOPE:
-        root = _soap_body_child(root)
+        root = soap_body_child(root)
         if root.tag == T_FAULT:
             raise DocumentTypeError("the SOAP envelope holds a Fault, not a document: use from_soap")
     model = from_tree(root, validate=validate)
@@ -926,7 +945,8 @@ def from_xml(source: XmlSource, expected: type[M] | None = None, *, validate: bo
 # --- SOAP 1.1 --------------------------------------------------------------------------------------------
 
 
-def _soap_body_child(envelope: etree._Element) -> etree._Element:
+def soap_body_child(envelope: etree._Element) -> etree._Element:
+    """The one element inside a SOAP envelope's Body (the envelope unwrapped)."""
     body = envelope.find(T_BODY)
     if body is None or len(body) == 0:
         raise DocumentTypeError("the SOAP envelope has no Body content")
@@ -1015,7 +1035,7 @@ def from_soap(
     root = parse_xml(source).getroot()
     if root.tag != T_ENVELOPE:
         raise DocumentTypeError(f"expected a SOAP 1.1 Envelope, got {_describe(root)}")
-    child = _soap_body_child(root)
+    child = soap_body_child(root)
     if child.tag == T_FAULT:
         return _decode_fault(child, validate=validate)
     model = from_tree(child, validate=validate)

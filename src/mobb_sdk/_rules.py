@@ -43,6 +43,8 @@ __all__ = [
     "EnforcedBy",
     "Rule",
     "SenderProfile",
+    "batch_header_size",
+    "bericht_size",
     "check_aanmaak_datum",
     "check_afzender",
     "check_batch",
@@ -515,7 +517,8 @@ def _base64_len(n: int) -> int:
     return 4 * math.ceil(n / 3)
 
 
-def _bericht_size(b: Bericht) -> int:
+def bericht_size(b: Bericht) -> int:
+    """Bytes one letter adds to a batch as :func:`~mobb_sdk.write_batch` writes it (exact; BATCH-02)."""
     size = _BERICHT_FIXED + _xml_text_len(b.bericht_type) + _xml_text_len(b.onderwerp)
     if b.publicatie_datum is not None:
         size += _PUBLICATIE + len(b.publicatie_datum.isoformat())
@@ -538,6 +541,11 @@ def _bericht_size(b: Bericht) -> int:
     return size
 
 
+def batch_header_size(aanmaak_datum: datetime) -> int:
+    """Bytes of a batch without its letters (declaration, root, BatchInformatie) as written by the codec."""
+    return _BATCH_FIXED + len(aanmaak_datum.isoformat())
+
+
 def estimate_batch_size(batch: Batch) -> int:
     """The size in bytes of ``batch`` as :func:`~mobb_sdk.write_batch` writes it, computed without writing.
 
@@ -546,9 +554,7 @@ def estimate_batch_size(batch: Batch) -> int:
     figure is that function's output to the byte; a test holds the two together. A document written by
     other software may differ by its prefixes and whitespace: pass its real size to :func:`check_batch_size` or :func:`check_batch` instead.
     """
-    return (
-        _BATCH_FIXED + len(batch.aanmaak_datum.isoformat()) + sum(_bericht_size(b) for b in batch.berichten)
-    )
+    return batch_header_size(batch.aanmaak_datum) + sum(bericht_size(b) for b in batch.berichten)
 
 
 def check_batch_size(batch: Batch, *, serialized_size: int | None = None) -> Iterator[Violation]:

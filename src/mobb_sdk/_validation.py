@@ -6,7 +6,7 @@ from typing import Any
 
 from lxml import etree
 
-from mobb_sdk._codec import T_ENVELOPE, T_FAULT, Model, _soap_body_child, document_kind, from_tree, to_tree
+from mobb_sdk._codec import T_ENVELOPE, T_FAULT, Model, document_kind, from_tree, soap_body_child, to_tree
 from mobb_sdk._errors import DocumentTypeError, ValidationError
 from mobb_sdk._models import Batch
 from mobb_sdk._rules import SenderProfile, check_batch
@@ -28,7 +28,7 @@ def _root_of(document: XmlSource | etree._ElementTree | etree._Element) -> etree
     else:
         root = parse_xml(document).getroot()
     if root.tag == T_ENVELOPE:
-        root = _soap_body_child(root)
+        root = soap_body_child(root)
         if root.tag == T_FAULT:
             # The fault's detail (sh:ApplicationFault or sh:DependentServiceFault) is what has a schema.
             detail = root.find("detail")

@@ -36,7 +36,7 @@ from mobb_sdk.conformance._protocol import validate_message
 from mobb_sdk.conformance._results import CaseResult, RunInfo, SuiteResult, Verdict
 from mobb_sdk.conformance._vendor import Capabilities, ExpectedFailures, Product
 
-__all__ = ["check_exported", "export_cases", "run_suite"]
+__all__ = ["check_exported", "export_cases", "run_info", "run_suite"]
 
 #: The file ``export_cases`` writes next to the inputs: versions, moment and each input's SHA-256.
 EXPORT_MANIFEST: Final = "export.json"
@@ -137,7 +137,7 @@ def run_case(
     return _verdict(case, evidence, time.perf_counter() - started, expected_failures or ExpectedFailures())
 
 
-def _info(
+def run_info(
     catalogue: Catalogue,
     product: Product,
     adapter: str,
@@ -145,6 +145,7 @@ def _info(
     started: datetime,
     selected: Iterable[str] = (),
 ) -> RunInfo:
+    """What a run records about itself: versions, the adapter, the mode, its start and the selected cases."""
     return RunInfo(
         suite_version=__version__,
         catalogue_version=catalogue.version,
@@ -212,7 +213,7 @@ def run_suite(
             if progress is not None:
                 progress(result)
     product = product or capabilities.product or Product()
-    info = _info(catalogue, product, runner.description, mode, started, case_ids or ())
+    info = run_info(catalogue, product, runner.description, mode, started, case_ids or ())
     return SuiteResult(info, tuple(results))
 
 
@@ -338,4 +339,4 @@ def check_exported(
         if progress is not None:
             progress(result)
     product = product or capabilities.product or Product()
-    return SuiteResult(_info(catalogue, product, f"offline: {out}", "document", started), tuple(results))
+    return SuiteResult(run_info(catalogue, product, f"offline: {out}", "document", started), tuple(results))

@@ -25,7 +25,7 @@ from mobb_sdk.conformance._catalogue import Case, Catalogue, Mode, load_catalogu
 from mobb_sdk.conformance._live import SubscriptionLedger
 from mobb_sdk.conformance._reports import write_reports
 from mobb_sdk.conformance._results import CaseResult, SuiteResult, Verdict
-from mobb_sdk.conformance._runner import _info, run_case
+from mobb_sdk.conformance._runner import run_case, run_info
 from mobb_sdk.conformance._vendor import Capabilities, ExpectedFailures, Product
 
 __all__ = ["ConformanceItem"]
@@ -186,7 +186,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     if state.report_dir is not None and state.results:
         result = SuiteResult(
-            _info(
+            run_info(
                 state.catalogue,
                 state.product,
                 state.adapter.description,

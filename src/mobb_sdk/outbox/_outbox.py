@@ -22,14 +22,13 @@ from mobb_sdk._files import private_directory
 from mobb_sdk._ids import Oin
 from mobb_sdk._letters_io import check_letter_file, read_letter_records
 from mobb_sdk._models import Batch, Bericht
-from mobb_sdk._rules import SenderProfile, check_bericht
+from mobb_sdk._rules import SenderProfile, bericht_size, check_bericht
 from mobb_sdk._violations import Severity, Violation
 from mobb_sdk.outbox._crash import crash_point
 from mobb_sdk.outbox._runner import Runner, RunSummary
 from mobb_sdk.outbox._sqlite import SqliteStore
 from mobb_sdk.outbox._states import LetterState
 from mobb_sdk.outbox._store import BijlageRef, LetterRow, NewLetter, OutboxStore
-from mobb_sdk.outbox._xml import bericht_size
 
 if TYPE_CHECKING:
     from mobb_sdk.streams import Berichtstroom

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from mobb_sdk._client import BoundedSet, Client
+from mobb_sdk._codec import stream_batch
 from mobb_sdk._delivery import OutcomeStatus, paper_reason
 from mobb_sdk._ebms import MAX_LISTED, EventType, ResultMessage
 from mobb_sdk._errors import EbmsConfigurationError, MobbError, StorageError, TransportError, ValidationError
@@ -36,11 +37,10 @@ from mobb_sdk._files import open_private
 from mobb_sdk._ids import NIL_GUID, new_guid
 from mobb_sdk._letters_io import stable_bericht_id
 from mobb_sdk._models import MAX_BERICHTEN_PER_BATCH, MAX_BSNS_PER_CHECK, Bericht, Bijlage, VerwerkingsCode
-from mobb_sdk._rules import MAX_BATCH_BYTES
+from mobb_sdk._rules import MAX_BATCH_BYTES, batch_header_size
 from mobb_sdk.outbox._crash import crash_point
 from mobb_sdk.outbox._states import BatchState, LetterState
 from mobb_sdk.outbox._store import Answer, BatchRow, LetterRow, OutboxStore
-from mobb_sdk.outbox._xml import header_size, write_stored_batch
 from mobb_sdk.tariff import Cost, Tariff, run_cost
 
 if TYPE_CHECKING:
@@ -407,7 +407,7 @@ class Runner:
             if any(r.checked_at is not None and r.checked_at < stale_before for r in rows):
                 self._check()  # ABO-01: a check went stale during a long run
                 continue
-            size = header_size(now)
+            size = batch_header_size(now)
             members: list[LetterRow] = []
             for row in rows:
                 if members and size + row.size > self.max_bytes:
@@ -473,8 +473,14 @@ class Runner:
         try:
             try:
                 with open_private(path, binary=True) as f:
-                    written = write_stored_batch(
-                        f, batch.batch_id, aanmaak, batch.afzender, (self._bericht(m) for m in members)
+                    # The letters come from the store one at a time; the bytes are those of the first
+                    # hand-over (RES-04), without the batch in memory.
+                    written = stream_batch(
+                        f,
+                        batch_id=batch.batch_id,
+                        aanmaak_datum=aanmaak,
+                        afzender=batch.afzender,
+                        berichten=(self._bericht(m) for m in members),
                     )
             except OSError as exc:
                 raise StorageError(

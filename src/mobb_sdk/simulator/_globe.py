@@ -41,9 +41,9 @@ from mobb_sdk._codec import (
     T_GEBRUIKER,
     T_LEVERANCIER,
     T_ONDERWERP,
-    _decode_bericht,
     checked_guid,
     parse_datetime,
+    read_bericht,
 )
 from mobb_sdk._errors import InvalidValueError, XmlError
 from mobb_sdk._ids import NIL_GUID, Bsn, Oin
@@ -201,13 +201,11 @@ def _letter(el: etree._Element, index: int, profile: SenderProfile, now: datetim
     onderwerp = fields[T_ONDERWERP].text or ""
     try:
         try:
-            bericht = _decode_bericht(el, fields, bericht_id)
+            bericht = read_bericht(el, bericht_id=bericht_id)
         except InvalidValueError as exc:
             if exc.rule != "BER-09":
                 raise
-            nobody = etree.Element(T_GEBRUIKER)
-            nobody.text = _NOBODY
-            bericht = _decode_bericht(el, {**fields, T_GEBRUIKER: nobody}, bericht_id)
+            bericht = read_bericht(el, bericht_id=bericht_id, bsn=_NOBODY)
     except ValueError:
         # Passed the XSD, yet the codec cannot read it (e.g. an xs:dateTime hour 24): a technical problem.
         return Letter(bericht_id, bericht_type, bsn, onderwerp, None, C.TECHNISCH_PROBLEEM)
