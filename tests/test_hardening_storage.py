@@ -266,3 +266,17 @@ def test_export_of_a_corrupt_outbox_is_exit_6_and_leaves_the_file(tmp_path: Path
     result = CliRunner().invoke(main, ["outbox", "status", str(garbage)])
     assert result.exit_code == Exit.STORAGE, result.output
     assert "not an outbox database" in result.output
+
+
+def test_a_planted_work_folder_link_is_refused(tmp_path: Path) -> None:
+    # Batch files must not land where someone else chose: a symlink in the work folder's place is refused.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    path = tmp_path / "o.outbox"
+    with Outbox(path, afzender=OIN, work_dir=tmp_path / "work") as outbox:
+        (tmp_path / "work").symlink_to(elsewhere)
+        # rmtree refuses to follow a symlink, so the link stays for the folder check to meet.
+        with pytest.raises(StorageError, match="not a folder"):
+            outbox.clean_work_dir()
+    assert (tmp_path / "work").is_symlink()
+    assert list(elsewhere.iterdir()) == []

@@ -51,6 +51,7 @@ from mobb_sdk._errors import (
     ConnectionFailed,
     EbmsConfigurationError,
     HttpStatusError,
+    InvalidValueError,
     ProtocolError,
     TransportError,
     TransportTimeout,
@@ -351,7 +352,11 @@ class BaseClient:
     def _op_resend(self, receipt: Receipt, batch: Batch | None) -> Op[Receipt]:
         ebms = self._require_ebms()
         if batch is not None and batch.batch_id != receipt.batch_id:
-            raise ValueError(f"batch {batch.batch_id} is not the batch of this receipt ({receipt.batch_id})")
+            raise InvalidValueError(
+                "RES-04",
+                "batch",
+                f"batch {batch.batch_id} is not the batch of this receipt ({receipt.batch_id})",
+            )
         ctx = Context("resend batch", receipt.batch_id, receipt.bericht_ids)
         try:
             message_id = yield from self._call(

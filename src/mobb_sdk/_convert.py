@@ -118,7 +118,10 @@ def from_dict(data: Any, cls: type[T]) -> T:
 
 
 def to_json(model: Any, **dumps_kwargs: Any) -> str:
-    return json.dumps(to_dict(model), ensure_ascii=False, **dumps_kwargs)
+    try:
+        return json.dumps(to_dict(model), ensure_ascii=False, **dumps_kwargs)
+    except (TypeError, ValueError) as exc:
+        raise ArgumentTypeError(f"{type(model).__name__} has no JSON form: {exc}") from None
 
 
 def from_json(text: str | bytes, cls: type[T]) -> T:

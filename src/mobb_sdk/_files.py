@@ -73,6 +73,8 @@ def private_directory(path: str | os.PathLike[str]) -> Path:
     info = p.lstat()
     if not stat.S_ISDIR(info.st_mode):
         raise NotADirectoryError(f"{p} is not a folder")
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise PermissionError(f"{p} belongs to another user")
     if stat.S_IMODE(info.st_mode) & ~PRIVATE_DIR_MODE:
         p.chmod(PRIVATE_DIR_MODE)
     return p

@@ -60,7 +60,7 @@ def new_guid() -> uuid.UUID:
 
 def elfproef(digits: str) -> bool:
     """True when nine digits pass the BSN elfproef: 9·d1 + 8·d2 + … + 2·d8 − 1·d9 ≡ 0 (mod 11)."""
-    if len(digits) != 9 or not digits.isascii() or not digits.isdigit():
+    if not isinstance(digits, str) or len(digits) != 9 or not digits.isascii() or not digits.isdigit():
         return False
     # Unrolled over the ASCII codes (digit = code - 48; the weights 9..2 and -1 add up to 43): this runs
     # for every BSN of a subscription check, twice, so it is worth being quick.

@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
 import uuid
 from collections.abc import Iterator, Mapping
@@ -38,7 +39,7 @@ import attrs
 
 from mobb_sdk._codec import batch_skeleton_valid
 from mobb_sdk._delivery import letter_index
-from mobb_sdk._errors import InvalidValueError, RenderError, StorageError, scrub
+from mobb_sdk._errors import ArgumentTypeError, InvalidValueError, RenderError, StorageError, scrub
 from mobb_sdk._ids import Oin
 from mobb_sdk._models import MAX_BIJLAGEN, Batch, Bericht, Bijlage
 from mobb_sdk._rules import SenderProfile, check_bericht
@@ -164,7 +165,7 @@ def read_letter_records(
     """:func:`read_letters` with each letter's record number and place in the file.
 
     Raises :class:`LetterFileError` at the first record that cannot be read."""
-    source = Path(path)
+    source = _as_path(path)
     for number, (where, row) in enumerate(_entries(source, columns=stream is None), start=1):
         if isinstance(row, LetterFileError):
             raise row
@@ -180,7 +181,13 @@ def letter_file_rows(path: str | Path) -> Iterator[tuple[str, Mapping[str, Any] 
     """Each record of a letter file as (where, its raw fields), or (where, the error) for a record that
     is broken on its own (not a JSON object, more fields than columns); no letter is built. Raises
     :class:`LetterFileError` when the file as a whole cannot be read."""
-    return _entries(Path(path))
+    return _entries(_as_path(path))
+
+
+def _as_path(path: object) -> Path:
+    if not isinstance(path, str | os.PathLike):
+        raise ArgumentTypeError(f"a letter file is named by a path, got {type(path).__name__}")
+    return Path(path)
 
 
 def _entries(
@@ -564,7 +571,7 @@ def check_letter_file(
     after that many errors. Raises :class:`LetterFileError` only when the file as a whole cannot be read.
     With a ``stream`` the file's columns are the stream's variables (see the module docs).
     """
-    source = Path(path)
+    source = _as_path(path)
     profile = profile if profile is not None else SenderProfile()
     sender = afzender if afzender is not None else profile.sender_oin
     batch_sender = Oin(sender) if isinstance(sender, str) else sender

@@ -31,6 +31,8 @@ from typing import Final
 
 import attrs
 
+from mobb_sdk._errors import ArgumentTypeError
+
 __all__ = ["PdfInfo", "inspect_pdf", "make_pdf"]
 
 _HEAD_WINDOW: Final = 1024
@@ -81,6 +83,8 @@ class PdfInfo:
 
 def inspect_pdf(data: bytes) -> PdfInfo:
     """Scan ``data`` for the PDF header, ``%%EOF``, encryption and a PDF/A declaration (see the module)."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise ArgumentTypeError(f"inspect_pdf reads the bytes of a file, got {type(data).__name__}")
     head = _VERSION_RE.search(data, 0, _HEAD_WINDOW + 16)
     if head is None or head.start() >= _HEAD_WINDOW:
         return PdfInfo(is_pdf=False)
@@ -184,6 +188,10 @@ def make_pdf(
     exactly that many bytes (for size-limit tests); it raises :class:`ValueError` when the PDF is
     already larger. The output is deterministic: the same arguments give the same bytes.
     """
+    if not isinstance(text, str) or not isinstance(title, str) or not isinstance(pdfa, str | None):
+        raise ArgumentTypeError("make_pdf takes text, a title and a PDF/A level (or None) as str")
+    if pad_to is not None and (not isinstance(pad_to, int) or isinstance(pad_to, bool)):
+        raise ArgumentTypeError(f"pad_to is a number of bytes, got {type(pad_to).__name__}")
     part: str | None = None
     conformance = ""
     if pdfa is not None:

@@ -28,7 +28,7 @@ from typing import Final
 
 import attrs
 
-from mobb_sdk._errors import InvalidValueError
+from mobb_sdk._errors import ArgumentTypeError, InvalidValueError
 from mobb_sdk._ids import Oin, mask_bsn
 from mobb_sdk._models import MAX_BIJLAGEN_BYTES, Batch, Bericht, Bijlage, VerwerkingsCode
 from mobb_sdk._pdf import inspect_pdf
@@ -972,6 +972,8 @@ def check_batch(
     ``serialized_size`` is the real size when the caller has serialised the batch already (BATCH-02),
     otherwise it is estimated. Batch-level violations come first, then each letter's in order.
     """
+    if not isinstance(batch, Batch) or not isinstance(profile, SenderProfile | None):
+        raise ArgumentTypeError("check_batch judges a Batch (with a SenderProfile or None)")
     profile = profile if profile is not None else SenderProfile()
     now = profile.now()
     found: list[Violation] = []

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from mobb_sdk._errors import ConfigurationError, InvalidValueError
+from mobb_sdk._errors import ArgumentTypeError, ConfigurationError, InvalidValueError
 from mobb_sdk._ids import Oin
 
 if TYPE_CHECKING:
@@ -194,11 +194,16 @@ def load_certificate(source: bytes | PathLike | x509.Certificate) -> x509.Certif
     if isinstance(source, x509.Certificate):
         return source
     if isinstance(source, str | os.PathLike):
-        data = Path(source).read_bytes()
+        try:
+            data = Path(source).read_bytes()
+        except OSError as exc:
+            raise ConfigurationError(f"cannot read the certificate {source}: {exc.strerror or exc}") from None
     elif isinstance(source, bytes):
         data = source
     else:
-        raise TypeError(f"expected PEM/DER bytes, a path or an x509.Certificate, got {type(source).__name__}")
+        raise ArgumentTypeError(
+            f"expected PEM/DER bytes, a path or an x509.Certificate, got {type(source).__name__}"
+        )
     try:
         if b"-----BEGIN" in data:
             return x509.load_pem_x509_certificate(data)

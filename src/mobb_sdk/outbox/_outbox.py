@@ -76,7 +76,9 @@ class Outbox:
             default_work = path.with_name(path.name + ".work")
         else:
             self.store = store
-            default_work = Path(tempfile.gettempdir()) / "mobb-outbox-work"
+            # One folder per user: another user's (or a planted) folder of the same name is refused.
+            uid = os.getuid() if hasattr(os, "getuid") else 0
+            default_work = Path(tempfile.gettempdir()) / f"mobb-outbox-work-{uid}"
         known = self.store.meta("afzender")
         if afzender is None:
             if known is None:
