@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from pathlib import Path
 
 import attrs
 import httpx
@@ -134,3 +135,23 @@ def test_a_server_that_stops_reading_the_request_meets_the_deadline() -> None:
             with pytest.raises(TransportTimeout, match="total deadline"):
                 call(url)
             assert time.monotonic() - started < 5.0
+
+
+def test_the_zgw_client_keeps_the_total_deadline(tmp_path: Path) -> None:
+    from mobb_sdk.zgw import ZgwApi, ZgwConfig
+
+    with scripted_server(HEAD_DRIP) as url:
+        config = ZgwConfig(
+            documenten_url=f"{url}/documenten/api/v1",
+            zaken_url=f"{url}/zaken/api/v1",
+            client_id="mobb",
+            secret="geheim",  # noqa: S106  (a test secret)
+            outbox=tmp_path / "o.outbox",
+            timeouts=Timeouts(connect=2.0, read=5.0, write=5.0, pool=2.0, total=1.0),
+            retry=RetryPolicy.never(),
+        )
+        with ZgwApi(config) as api:
+            started = time.monotonic()
+            with pytest.raises(TransportTimeout, match="total deadline of 1 s"):
+                api.get(f"{url}/zaken/api/v1/zaken")
+            assert time.monotonic() - started < 5.0  # the headers alone drip for 14 s

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 import httpx
 
+from mobb_sdk._deadline import deadline, deadline_transport
 from mobb_sdk._errors import (
     ConnectionFailed,
     HttpStatusError,
@@ -47,8 +48,11 @@ class ZgwApi:
     ) -> None:
         self.config = config
         self._sleep = sleep
+        # The default transport keeps Timeouts.total at every network operation (a dripping server).
         self._http = httpx.Client(
-            timeout=config.timeouts.as_httpx(), transport=transport, follow_redirects=False
+            timeout=config.timeouts.as_httpx(),
+            transport=transport if transport is not None else deadline_transport(True),
+            follow_redirects=False,
         )
         roots = [config.documenten_url, config.zaken_url]
         if config.notificaties_url:
@@ -166,31 +170,39 @@ class ZgwApi:
         if url.startswith(self.config.zaken_url + "/"):
             headers.update(_CRS)
         self.calls += 1
-        try:
-            request = self._http.build_request(method, url, params=params, json=json, headers=headers)
-            response = self._http.send(request, stream=True)
+        total = self.config.timeouts.total
+        with deadline(total) as end:
             try:
-                size = int(response.headers.get("Content-Length", "0") or 0)
-                if size > limit:
-                    raise ProtocolError(f"{method} {url}: {size:,} bytes, more than {limit:,}", code="BIJ-03")
-                chunks = []
-                total = 0
-                for chunk in response.iter_bytes():
-                    total += len(chunk)
-                    if total > limit:
-                        raise ProtocolError(f"{method} {url}: more than {limit:,} bytes", code="BIJ-03")
-                    chunks.append(chunk)
-            finally:
-                response.close()
-            # iter_bytes() decoded any Content-Encoding already.
-            kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"]
-            response = httpx.Response(
-                response.status_code, headers=kept, content=b"".join(chunks), request=request
-            )
-        except httpx.TimeoutException as exc:
-            raise TransportTimeout(f"{method} {url}: timed out ({type(exc).__name__})") from None
-        except httpx.TransportError as exc:
-            raise ConnectionFailed(f"{method} {url}: {type(exc).__name__}") from None
+                request = self._http.build_request(method, url, params=params, json=json, headers=headers)
+                response = self._http.send(request, stream=True)
+                try:
+                    size = int(response.headers.get("Content-Length", "0") or 0)
+                    if size > limit:
+                        raise ProtocolError(
+                            f"{method} {url}: {size:,} bytes, more than {limit:,}", code="BIJ-03"
+                        )
+                    chunks = []
+                    received = 0
+                    for chunk in response.iter_bytes():
+                        received += len(chunk)
+                        if received > limit:
+                            raise ProtocolError(f"{method} {url}: more than {limit:,} bytes", code="BIJ-03")
+                        chunks.append(chunk)
+                finally:
+                    response.close()
+                # iter_bytes() decoded any Content-Encoding already.
+                kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"]
+                response = httpx.Response(
+                    response.status_code, headers=kept, content=b"".join(chunks), request=request
+                )
+            except httpx.TimeoutException as exc:
+                if time.monotonic() >= end:
+                    raise TransportTimeout(
+                        f"{method} {url}: no complete answer within the total deadline of {total:g} s"
+                    ) from None
+                raise TransportTimeout(f"{method} {url}: timed out ({type(exc).__name__})") from None
+            except httpx.TransportError as exc:
+                raise ConnectionFailed(f"{method} {url}: {type(exc).__name__}") from None
         if response.is_success:
             return response
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
