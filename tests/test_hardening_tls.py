@@ -131,6 +131,23 @@ def test_a_key_file_others_may_read_warns(tls_files: TlsFiles, tmp_path: Path) -
         create_ssl_context(cert_file=cert, key_file=wide, key_password=PASSWORD)
 
 
+def test_a_certificate_file_without_a_key_may_be_readable(tls_files: TlsFiles, tmp_path: Path) -> None:
+    # Certificates are public: only a file that holds the private key must be owner-only.
+    cert, _ = tls_files.client()
+    public = tmp_path / "cert.pem"
+    public.write_bytes(cert.read_bytes())
+    public.chmod(0o644)
+    key = _encrypted_key(tls_files, tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        create_ssl_context(cert_file=public, key_file=key, key_password=PASSWORD)
+    combined = tmp_path / "combined.pem"
+    combined.write_bytes(cert.read_bytes() + key.read_bytes())
+    combined.chmod(0o644)
+    with pytest.warns(KeyFileModeWarning, match="combined.pem"):
+        create_ssl_context(cert_file=combined, key_password=PASSWORD)
+
+
 def _config(url: str, tls: TlsConfig, attempts: int = 3) -> ClientConfig:
     return ClientConfig(
         sender_oin=TEST_OIN,

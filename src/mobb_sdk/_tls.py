@@ -68,6 +68,13 @@ def _never_prompt() -> bytes:
     return b""
 
 
+def _holds_private_key(path: Path) -> bool:
+    try:
+        return b"PRIVATE KEY-----" in path.read_bytes()[: 1024 * 1024]
+    except OSError:
+        return False
+
+
 def _is_encrypted_pem(path: Path) -> bool:
     try:
         head = path.read_bytes()[: 64 * 1024]
@@ -80,7 +87,8 @@ def _load_pem_chain(
     context: ssl.SSLContext, cert_file: Path, key_file: Path | None, password: str | bytes | None
 ) -> None:
     key_path = key_file if key_file is not None else cert_file
-    _warn_if_others_may_read(key_path, "key file")
+    if key_file is not None or _holds_private_key(cert_file):
+        _warn_if_others_may_read(key_path, "key file")
     try:
         context.load_cert_chain(
             str(cert_file), _opt_str(key_file), password if password is not None else _never_prompt
