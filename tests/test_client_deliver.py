@@ -17,8 +17,7 @@ from mobb_sdk import (
     VerwerkingsCode,
     VerwerkingsResultaat,
 )
-from mobb_sdk._delivery import DeliveryTracker, letter_index
-from mobb_sdk._violations import Violation
+from mobb_sdk._delivery import DeliveryTracker
 from tests.client_fakes import FakeLogius, once, only, result_for
 from tests.conftest import TEST_BSNS, TEST_OIN, make_bericht
 from tests.test_client_ebms import Harness
@@ -239,13 +238,6 @@ def test_duplicate_bericht_ids_are_refused() -> None:
     b = make_bericht(0)
     with pytest.raises(ValueError, match="BER-01"):
         DeliveryTracker([b, b])
-
-
-def test_letter_index_reads_model_and_xml_paths() -> None:
-    assert letter_index(Violation("BER-05", "berichten[3].onderwerp", "x")) == 3
-    assert letter_index(Violation("BER-05", "/Berichten/Bericht[4]/BerichtInformatie/Onderwerp", "x")) == 3
-    assert letter_index(Violation("BER-05", "/Berichten/Bericht/BerichtInformatie", "x")) == 0
-    assert letter_index(Violation("BATCH-04", "aanmaak_datum", "x")) is None
 
 
 def test_deliver_never_prints_a_bsn(

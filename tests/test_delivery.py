@@ -7,13 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from mobb_sdk import BerichtResultaat, Severity, VerwerkingsCode, VerwerkingsResultaat
+from mobb_sdk import BerichtResultaat, VerwerkingsCode, VerwerkingsResultaat
 from mobb_sdk._delivery import (
     ALREADY_DELIVERED,
     DeliveryTracker,
     Outcome,
     OutcomeStatus,
-    letter_index,
     paper_reason,
     split_violations,
 )
@@ -77,27 +76,51 @@ def test_paper_reason_names_the_type_twice_and_the_rule():
         assert fact in reason
 
 
-@pytest.mark.parametrize(
-    ("path", "xpath", "index"),
-    [
-        ("berichten[0].bsn", None, 0),
-        ("berichten[12].bijlagen[1].inhoud", None, 12),
-        ("/Berichten/Bericht[3]/BerichtInformatie/Onderwerp", None, 2),
-        ("/Berichten/Bericht/BerichtInformatie", None, 0),
-        ("/Berichten/Bericht", None, 0),
-        ("", "/Berichten/Bericht[2]/x", 1),
-        ("aanmaak_datum", None, None),
-        ("/Berichten/BatchInformatie", None, None),
-        ("/Berichten/BerichtX", None, None),
-        ("x.berichten[1]", None, None),
-    ],
-)
-def test_letter_index(path, xpath, index):
-    assert letter_index(Violation("XSD", path, "m", Severity.ERROR, xpath)) == index
+def test_letter_index_is_the_one_the_finder_set():
+    """Who found a violation says which letter it concerns (``Violation.letter``); nothing reads a path back."""
+    from lxml import etree
+
+    from mobb_sdk import Batch, SenderProfile, ValidationError, from_xml, to_xml
+    from mobb_sdk._rules import check_batch
+    from mobb_sdk._xsd_validation import validate_tree
+
+    from .conftest import TEST_OIN
+
+    berichten = [make_bericht(i) for i in range(4)]
+    batch = Batch(TEST_OIN, berichten)
+    # The rules: the letter each per-letter rule ran on; none for a batch rule.
+    report = check_batch(
+        batch, SenderProfile(clock=lambda: FIXED_NOW), used_bericht_ids={berichten[2].bericht_id}
+    )
+    ber01 = [v for v in report if v.rule == "BER-01"]
+    assert [(v.path, v.letter) for v in ber01] == [("berichten[2].bericht_id", 2)]
+    # The XSD: the letter the element lies in (``Bericht[3]`` is index 2); the batch's own elements: none.
+    root = etree.fromstring(to_xml(batch))
+    onderwerp = root.findall(".//{*}Onderwerp")[2]
+    onderwerp.getparent().remove(onderwerp)
+    root[0][0].text = "not-a-guid"
+    found = validate_tree(root).violations
+    assert {(v.path.split("/")[2], v.letter) for v in found} == {("Bericht[3]", 2), ("BatchInformatie", None)}
+    single = etree.fromstring(to_xml(Batch(TEST_OIN, berichten[:1])))
+    single.find(".//{*}Onderwerp").text = ""
+    assert [
+        (v.path.startswith("/Berichten/Bericht/"), v.letter) for v in validate_tree(single).violations
+    ] == [(True, 0)]
+    # The codec: a letter it cannot read (BER-09) and a letter of another batch (BATCH-03).
+    xml = to_xml(batch).decode().replace(TEST_BSNS[1], "123456789")
+    xml = xml.replace(
+        f"<ber:BatchID>{batch.batch_id}</ber:BatchID>", f"<ber:BatchID>{uuid.uuid4()}</ber:BatchID>"
+    )
+    with pytest.raises(ValidationError) as caught:
+        from_xml(xml.encode(), validate=False)
+    assert {(v.rule, v.letter) for v in caught.value.violations} >= {("BER-09", 1), ("BATCH-03", 0)}
+    assert Violation("BATCH-04", "aanmaak_datum", "x").letter is None
 
 
 def test_split_violations_keeps_out_of_range_ones_for_the_batch():
-    vs = [Violation("X", p, "m") for p in ("berichten[0].a", "berichten[2].b", "berichten[3].c", "afzender")]
+    vs = [Violation("X", f"berichten[{i}]", "m", letter=i) for i in (0, 2, 3)] + [
+        Violation("X", "afzender", "m")
+    ]
     per_letter, batch_level = split_violations(3, vs)
     assert per_letter == {0: [vs[0]], 2: [vs[1]]}
     assert batch_level == [vs[2], vs[3]]

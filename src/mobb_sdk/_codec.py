@@ -266,6 +266,7 @@ def skeleton_violations(batch: Batch, skeleton: etree._Element) -> tuple[Violati
                         "BIJ-06",
                         f"/Berichten/Bericht[{i}]/Bijlagen/Bijlage[{j}]/Inhoud",
                         "an attachment's Inhoud is empty; the XSD asks for at least one byte",
+                        letter=i - 1,
                     )
                 )
     return tuple(violations)
@@ -283,10 +284,13 @@ def _decode_batch(root: etree._Element) -> Batch:
         if uuid.UUID(_text(fields[T_B_BATCH_ID])) != batch_id:
             problems.append(
                 Violation(
-                    "BATCH-03", f"{path}.batch_id", "the letter's BatchID differs from the batch's BatchID"
+                    "BATCH-03",
+                    f"{path}.batch_id",
+                    "the letter's BatchID differs from the batch's BatchID",
+                    letter=i,
                 )
             )
-        bericht = _guarded(problems, path, partial(_decode_bericht, el, fields))
+        bericht = _guarded(problems, path, partial(_decode_bericht, el, fields), letter=i)
         if bericht is not None:
             berichten.append(bericht)
     if problems or afzender is None:
@@ -360,12 +364,14 @@ def read_bericht(
 _G = TypeVar("_G")
 
 
-def _guarded(problems: list[Violation], path: str, build: Callable[[], _G]) -> _G | None:
+def _guarded(
+    problems: list[Violation], path: str, build: Callable[[], _G], *, letter: int | None = None
+) -> _G | None:
     """Build a model part; a rule it breaks becomes a violation at ``path`` instead of an exception."""
     try:
         return build()
     except InvalidValueError as exc:
-        problems.append(Violation(exc.rule, f"{path}.{exc.field}", exc.message))
+        problems.append(Violation(exc.rule, f"{path}.{exc.field}", exc.message, letter=letter))
         return None
 
 

@@ -15,7 +15,6 @@ very letter (:attr:`Outcome.already_delivered`).
 from __future__ import annotations
 
 import enum
-import re
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import Final
@@ -27,7 +26,7 @@ from mobb_sdk._ids import Bsn
 from mobb_sdk._models import Bericht, VerwerkingsCode
 from mobb_sdk._violations import Violation
 
-__all__ = ["ALREADY_DELIVERED", "DeliveryTracker", "Outcome", "OutcomeStatus", "letter_index", "paper_reason"]
+__all__ = ["ALREADY_DELIVERED", "DeliveryTracker", "Outcome", "OutcomeStatus", "paper_reason"]
 
 
 class OutcomeStatus(enum.Enum):
@@ -97,22 +96,6 @@ def paper_reason(bericht_type: str) -> str:
     )
 
 
-_MODEL_PATH: Final = re.compile(r"^berichten\[(\d+)\]")
-_XML_PATH: Final = re.compile(r"^/Berichten/Bericht(?:\[(\d+)\])?(?:/|$)")
-
-
-def letter_index(violation: Violation) -> int | None:
-    """The 0-based letter a violation of a batch concerns; ``None`` for the batch as a whole."""
-    for text in (violation.path, violation.xpath or ""):
-        m = _MODEL_PATH.match(text)
-        if m:
-            return int(m.group(1))
-        m = _XML_PATH.match(text)
-        if m:
-            return int(m.group(1)) - 1 if m.group(1) else 0
-    return None
-
-
 def split_violations(
     count: int, violations: Sequence[Violation]
 ) -> tuple[dict[int, list[Violation]], list[Violation]]:
@@ -120,7 +103,7 @@ def split_violations(
     per_letter: dict[int, list[Violation]] = {}
     batch_level: list[Violation] = []
     for v in violations:
-        i = letter_index(v)
+        i = v.letter
         if i is None or not 0 <= i < count:
             batch_level.append(v)
         else:

@@ -38,7 +38,6 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from mobb_sdk._codec import batch_skeleton_valid
-from mobb_sdk._delivery import letter_index
 from mobb_sdk._errors import ArgumentTypeError, InvalidValueError, RenderError, StorageError, scrub
 from mobb_sdk._ids import Oin
 from mobb_sdk._models import MAX_BIJLAGEN, Batch, Bericht, Bijlage
@@ -599,7 +598,7 @@ def check_letter_file(
         )
         per_letter: dict[int, list[Violation]] = {}
         for v in skeleton:
-            index = letter_index(v)
+            index = v.letter
             per_letter.setdefault(index if index is not None else 0, []).append(v)
         for i, record in enumerate(records):
             found = per_letter.get(i, []) + list(check_bericht(record.bericht, profile, now=now))

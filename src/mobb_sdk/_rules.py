@@ -985,7 +985,10 @@ def check_batch(
         path = f"berichten[{i}]"
         first = seen.setdefault(bericht.bericht_id, i)
         if first != i:
-            found.append(_duplicate(path, bericht.bericht_id, first))
-        found.extend(check_bericht(bericht, profile, path=path, now=now, used_bericht_ids=used_bericht_ids))
+            found.append(attrs.evolve(_duplicate(path, bericht.bericht_id, first), letter=i))
+        found.extend(
+            attrs.evolve(v, letter=i)
+            for v in check_bericht(bericht, profile, path=path, now=now, used_bericht_ids=used_bericht_ids)
+        )
     # Through merged(): mypy cannot type a call through Report's bare `tuple` converter.
     return Report().merged(found)

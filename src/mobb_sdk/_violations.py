@@ -25,7 +25,10 @@ class Violation:
 
     ``path`` says where, in model terms (``berichten[3].bijlagen[1].omschrijving``) when the problem is
     in a batch, or as the element path of the document (``/Berichten/Bericht[4]/...``) when the model
-    cannot be known. ``xpath`` holds the element path too when it is known.
+    cannot be known. ``xpath`` holds the element path too when it is known. ``letter`` is the 0-based
+    index of the letter in its batch that the violation concerns, set by whoever found it (the rules,
+    the XSD check, the codec); ``None`` for the batch as a whole or a document that is not a batch.
+    It says what the path says, so it takes no part in equality.
     """
 
     rule: str
@@ -33,6 +36,7 @@ class Violation:
     message: str
     severity: Severity = Severity.ERROR
     xpath: str | None = None
+    letter: int | None = attrs.field(default=None, kw_only=True, eq=False)
 
     def __str__(self) -> str:
         level = "" if self.severity is Severity.ERROR else " (warning)"

@@ -461,8 +461,23 @@ def _rule(kind: DocumentKind, finding: _Finding) -> tuple[str, str]:
     return XSD_RULE, finding.message
 
 
+def _letter_of(letters: Mapping[etree._Element, int], element: etree._Element) -> int | None:
+    """The 0-based letter of a batch that ``element`` lies in (``None``: outside every letter)."""
+    node: etree._Element | None = element
+    while node is not None:
+        index = letters.get(node)
+        if index is not None:
+            return index
+        node = node.getparent()
+    return None
+
+
 def _violations(root: etree._Element, kind: DocumentKind, findings: Iterable[_Finding]) -> list[Violation]:
     paths = _Paths(root)
+    letters: dict[etree._Element, int] = {}
+    if kind is DocumentKind.BATCH:
+        bericht = etree.QName(BER, "Bericht").text
+        letters = {el: i for i, el in enumerate(root.iterchildren(bericht))}
     order = {element: number for number, element in enumerate(root.iter())}
     seen_content: set[etree._Element] = set()
     seen: set[tuple[str, str]] = set()
@@ -479,7 +494,14 @@ def _violations(root: etree._Element, kind: DocumentKind, findings: Iterable[_Fi
             continue
         seen.add((rule, path))
         secret = finding.element.text if etree.QName(finding.element).localname in _BSN_ELEMENTS else None
-        violation = Violation(rule, path, _clean(message, secret), Severity.ERROR, path)
+        violation = Violation(
+            rule,
+            path,
+            _clean(message, secret),
+            Severity.ERROR,
+            path,
+            letter=_letter_of(letters, finding.element),
+        )
         kept.append((order.get(finding.element, 0), violation))
     kept.sort(key=lambda item: item[0])
     return [violation for _, violation in kept]

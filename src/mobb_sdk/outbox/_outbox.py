@@ -16,7 +16,7 @@ import attrs
 
 from mobb_sdk._client import Client
 from mobb_sdk._codec import batch_skeleton_valid
-from mobb_sdk._delivery import OutcomeStatus, letter_index
+from mobb_sdk._delivery import OutcomeStatus
 from mobb_sdk._errors import ConfigurationError, StorageError, ValidationError
 from mobb_sdk._files import private_directory
 from mobb_sdk._ids import Oin
@@ -206,7 +206,7 @@ class Outbox:
         skeleton = batch_skeleton_valid(Batch(afzender=self.afzender, berichten=[b for _, b in items]))
         errors: dict[int, list[Violation]] = {}
         for v in skeleton:
-            index = letter_index(v)
+            index = v.letter
             errors.setdefault(index if index is not None else 0, []).append(v)
         now = self.profile.now()
         found: list[Violation] = []
