@@ -28,7 +28,7 @@ CHILD = (
 )
 
 #: Modules that ``import mobb_sdk`` should leave unloaded: each loads when its feature is first used.
-LAZY = ("xmlschema", "elementpath", "cattrs", "cryptography", "sqlite3", "mobb_sdk.simulator")
+LAZY = ("xmlschema", "elementpath", "cattrs", "httpcore", "cryptography", "sqlite3", "mobb_sdk.simulator")
 
 
 def sample(module: str, pycache: str) -> tuple[float, str]:

@@ -50,7 +50,6 @@ from mobb_sdk._errors import (
     XmlSecurityError,
 )
 from mobb_sdk._ids import LOGIUS_OIN, NIL_GUID, Bsn, Oin, elfproef, new_guid
-from mobb_sdk._letters_io import LetterFileError, check_letter_file, read_letters, stable_bericht_id
 from mobb_sdk._models import (
     Abonnement,
     AbonnementAanvraag,
@@ -72,7 +71,6 @@ from mobb_sdk._namespaces import VALIDATE_ABONNEMENTEN_ACTION
 from mobb_sdk._pdf import PdfInfo, inspect_pdf, make_pdf
 from mobb_sdk._retry import RetryPolicy
 from mobb_sdk._rules import RULES, Rule, SenderProfile, check_batch
-from mobb_sdk._schema_compare import SchemaComparison, SchemaDifference, compare_schema_sets
 from mobb_sdk._schemas import SCHEMA_VERSION, DocumentKind, manifest_hash, schema_dir, schema_manifest
 from mobb_sdk._tls import (
     CertificateOinWarning,
@@ -87,14 +85,24 @@ from mobb_sdk._xsd_validation import Backend
 
 if TYPE_CHECKING:
     from mobb_sdk._convert import converter, from_dict, from_json, to_dict, to_json
+    from mobb_sdk._letters_io import LetterFileError, check_letter_file, read_letters, stable_bericht_id
+    from mobb_sdk._schema_compare import SchemaComparison, SchemaDifference, compare_schema_sets
 
 __version__ = "0.1.0"
 
 #: Public names loaded on first use (PEP 562), so ``import mobb_sdk`` stays light: the dict/JSON
-#: converter needs cattrs (about 10 ms to import), which nothing else loads.
-_LAZY: dict[str, str] = dict.fromkeys(
-    ("converter", "from_dict", "from_json", "to_dict", "to_json"), "mobb_sdk._convert"
-)
+#: converter needs cattrs (about 10 ms to import), which nothing else loads; so are the letter files' readers
+#: and the schema comparison.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(("converter", "from_dict", "from_json", "to_dict", "to_json"), "mobb_sdk._convert"),
+    # Letter files (csv, json) and comparing schema sets: what the CLI and a few callers use.
+    **dict.fromkeys(
+        ("LetterFileError", "check_letter_file", "read_letters", "stable_bericht_id"), "mobb_sdk._letters_io"
+    ),
+    **dict.fromkeys(
+        ("SchemaComparison", "SchemaDifference", "compare_schema_sets"), "mobb_sdk._schema_compare"
+    ),
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -10,16 +10,19 @@ The deadline of the exchange under way is held in a context variable set by the 
 from __future__ import annotations
 
 import contextlib
+import functools
 import socket
 import ssl
 import time
 import typing
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
-import httpcore
 import httpx
+
+if TYPE_CHECKING:
+    import httpcore
 
 __all__ = ["DeadlineExceeded", "deadline", "deadline_transport", "is_installed", "remaining"]
 
@@ -57,77 +60,86 @@ def remaining(timeout: float | None) -> float | None:
         return timeout
     left = end - time.monotonic()
     if left <= 0:
+        import httpcore
+
         raise httpcore.ReadTimeout("the total deadline of the exchange passed")
     return left if timeout is None else min(timeout, left)
 
 
-class _Stream(httpcore.NetworkStream):
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
+@functools.cache
+def _backend() -> type[Any]:
+    """The deadline-keeping network backend class, defined on first use: httpcore (which httpx loads only
+    when a transport is made) stays out of ``import mobb_sdk``."""
+    import httpcore
 
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, remaining(timeout))
+    class _Stream(httpcore.NetworkStream):
+        def __init__(self, inner: httpcore.NetworkStream) -> None:
+            self._inner = inner
 
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        sock = self._inner.get_extra_info("socket")
-        if not isinstance(sock, socket.socket):  # pragma: no cover - a stream without its own socket
+        def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+            return self._inner.read(max_bytes, remaining(timeout))
+
+        def write(self, buffer: bytes, timeout: float | None = None) -> None:
+            sock = self._inner.get_extra_info("socket")
+            if not isinstance(sock, socket.socket):  # pragma: no cover - a stream without its own socket
+                view = memoryview(buffer)
+                for start in range(0, max(len(view), 1), _WRITE_PIECE):
+                    self._inner.write(bytes(view[start : start + _WRITE_PIECE]), remaining(timeout))
+                return
+            # httpcore's own loop (send what the socket takes, again until all is sent), with the time left
+            # before the deadline computed afresh for every send, on a view (no copy of the rest).
             view = memoryview(buffer)
-            for start in range(0, max(len(view), 1), _WRITE_PIECE):
-                self._inner.write(bytes(view[start : start + _WRITE_PIECE]), remaining(timeout))
-            return
-        # httpcore's own loop (send what the socket takes, again until all is sent), with the time left
-        # before the deadline computed afresh for every send, on a view (no copy of the rest).
-        view = memoryview(buffer)
-        try:
-            while view:
-                sock.settimeout(remaining(timeout))
-                view = view[sock.send(view) :]
-        except TimeoutError as exc:
-            raise httpcore.WriteTimeout(exc) from exc
-        except OSError as exc:
-            raise httpcore.WriteError(exc) from exc
+            try:
+                while view:
+                    sock.settimeout(remaining(timeout))
+                    view = view[sock.send(view) :]
+            except TimeoutError as exc:
+                raise httpcore.WriteTimeout(exc) from exc
+            except OSError as exc:
+                raise httpcore.WriteError(exc) from exc
 
-    def close(self) -> None:
-        self._inner.close()
+        def close(self) -> None:
+            self._inner.close()
 
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        return _Stream(self._inner.start_tls(ssl_context, server_hostname, remaining(timeout)))
+        def start_tls(
+            self,
+            ssl_context: ssl.SSLContext,
+            server_hostname: str | None = None,
+            timeout: float | None = None,
+        ) -> httpcore.NetworkStream:
+            return _Stream(self._inner.start_tls(ssl_context, server_hostname, remaining(timeout)))
 
-    def get_extra_info(self, info: str) -> typing.Any:
-        return self._inner.get_extra_info(info)
+        def get_extra_info(self, info: str) -> typing.Any:
+            return self._inner.get_extra_info(info)
 
+    class _Backend(httpcore.NetworkBackend):
+        def __init__(self, inner: httpcore.NetworkBackend) -> None:
+            self._inner = inner
 
-class _Backend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
-        self._inner = inner
+        def connect_tcp(
+            self,
+            host: str,
+            port: int,
+            timeout: float | None = None,
+            local_address: str | None = None,
+            socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+        ) -> httpcore.NetworkStream:
+            stream = self._inner.connect_tcp(host, port, remaining(timeout), local_address, socket_options)
+            return _Stream(stream)
 
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        stream = self._inner.connect_tcp(host, port, remaining(timeout), local_address, socket_options)
-        return _Stream(stream)
+        def connect_unix_socket(
+            self,
+            path: str,
+            timeout: float | None = None,
+            socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+        ) -> httpcore.NetworkStream:
+            return _Stream(self._inner.connect_unix_socket(path, remaining(timeout), socket_options))
 
-    def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        return _Stream(self._inner.connect_unix_socket(path, remaining(timeout), socket_options))
+        def sleep(self, seconds: float) -> None:
+            left = remaining(None)
+            self._inner.sleep(seconds if left is None else min(seconds, left))
 
-    def sleep(self, seconds: float) -> None:
-        left = remaining(None)
-        self._inner.sleep(seconds if left is None else min(seconds, left))
+    return _Backend
 
 
 def deadline_transport(verify: ssl.SSLContext | bool) -> httpx.HTTPTransport:
@@ -137,15 +149,17 @@ def deadline_transport(verify: ssl.SSLContext | bool) -> httpx.HTTPTransport:
     httpx builds (before any connection exists); ``tests/test_hardening_transport.py`` fails if a
     release of httpx moves it.
     """
+    import httpcore
+
     transport = httpx.HTTPTransport(verify=verify)
     pool = getattr(transport, "_pool", None)
     backend = getattr(pool, "_network_backend", None)
     if isinstance(backend, httpcore.NetworkBackend):
-        pool._network_backend = _Backend(backend)  # type: ignore[union-attr]
+        pool._network_backend = _backend()(backend)  # type: ignore[union-attr]
     return transport
 
 
 def is_installed(transport: httpx.BaseTransport) -> bool:
     """Whether ``transport`` keeps the total deadline at every network operation."""
     backend = getattr(getattr(transport, "_pool", None), "_network_backend", None)
-    return isinstance(backend, _Backend)
+    return isinstance(backend, _backend())
