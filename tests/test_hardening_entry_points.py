@@ -306,3 +306,44 @@ def test_xml_paths_and_files_are_typed_errors(tmp_path: Path) -> None:
         from_xml(tmp_path)
     with pytest.raises(ArgumentTypeError):
         from_xml(12345)  # type: ignore[call-overload]
+
+
+CLIENT_CALLS = {
+    "send": 1,
+    "resend": 1,
+    "ack_event": 1,
+    "ack_result": 1,
+    "collect_results": 1,
+    "status": 1,
+    "check_subscriptions": 2,
+    "deliver": 1,
+}
+
+
+@pytest.mark.parametrize("name", CLIENT_CALLS)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=ANYTHING, second=ANYTHING)
+def test_client_calls_refuse_wrong_arguments_typed(name: str, first: Any, second: Any) -> None:
+    import httpx
+
+    from tests.client_fakes import make_config
+
+    transport = httpx.MockTransport(lambda request: httpx.Response(503))
+    config = make_config(retry=mobb_sdk.RetryPolicy.never())
+    with mobb_sdk.Client(config, transport=transport, sleep=lambda s: None) as client, _only_mobb():
+        getattr(client, name)(*[first, second][: CLIENT_CALLS[name]])
+
+
+def test_a_wrong_argument_is_refused_before_anything_is_sent() -> None:
+    import httpx
+
+    from tests.client_fakes import make_config
+
+    sent: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(503))
+    with mobb_sdk.Client(make_config(), transport=transport) as client:
+        with pytest.raises(ArgumentTypeError, match=r"berichten\[1\]: expected Bericht, got str"):
+            client.deliver([make_bericht(0), "not a letter"])
+        with pytest.raises(ArgumentTypeError, match="bsns: expected a list"):
+            client.check_subscriptions("WOZ", 999900006)  # type: ignore[arg-type]
+    assert sent == []

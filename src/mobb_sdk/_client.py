@@ -47,6 +47,7 @@ from mobb_sdk._ebms import (
     prepare_batch,
 )
 from mobb_sdk._errors import (
+    ArgumentTypeError,
     ConfigurationError,
     ConnectionFailed,
     EbmsConfigurationError,
@@ -212,6 +213,27 @@ def _clone(request: httpx.Request) -> httpx.Request:
     )
 
 
+def _expect(value: object, kind: Any, what: str) -> None:
+    """A public call's argument of the wrong kind is an :class:`ArgumentTypeError`, before any I/O."""
+    if not isinstance(value, kind):
+        raise ArgumentTypeError(f"{what}: expected {_kind_name(kind)}, got {type(value).__name__}")
+
+
+def _items(values: object, kind: Any, what: str) -> list[Any]:
+    """``values`` as a list, each of ``kind``; a lone text or a non-iterable is refused, never split."""
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise ArgumentTypeError(f"{what}: expected a list of {_kind_name(kind)}, got {type(values).__name__}")
+    items = list(values)
+    for i, item in enumerate(items):
+        if not isinstance(item, kind):
+            raise ArgumentTypeError(f"{what}[{i}]: expected {_kind_name(kind)}, got {type(item).__name__}")
+    return items
+
+
+def _kind_name(kind: Any) -> str:
+    return getattr(kind, "__name__", None) or str(kind).replace("uuid.", "").replace("mobb_sdk._", "")
+
+
 def _seconds(value: float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
@@ -310,6 +332,7 @@ class BaseClient:
 
     def _op_send(self, batch: Batch, xml: BatchXml | None = None) -> Op[Receipt]:
         """Send ``batch``; ``xml`` is what :func:`prepare_batch` made of it when the caller checked it."""
+        _expect(batch, Batch, "batch")
         ebms = self._require_ebms()
         if xml is None:
             xml, errors = prepare_batch(batch, self._profile)
@@ -330,8 +353,9 @@ class BaseClient:
     def _op_send_payload(
         self, payload: Payload, batch_id: uuid.UUID, bericht_ids: Iterable[uuid.UUID]
     ) -> Op[Receipt]:
+        _expect(batch_id, uuid.UUID, "batch_id")
+        ids = tuple(_items(bericht_ids, uuid.UUID, "bericht_ids"))
         ebms = self._require_ebms()
-        ids = tuple(bericht_ids)
         if isinstance(payload, bytes):
             request, size = ebms.send_request(payload, batch_id), len(payload)
         else:
@@ -350,6 +374,8 @@ class BaseClient:
         return Receipt(message_id, batch_id, ids, datetime.now(UTC), attempts=tries.count)
 
     def _op_resend(self, receipt: Receipt, batch: Batch | None) -> Op[Receipt]:
+        _expect(receipt, Receipt, "receipt")
+        _expect(batch, Batch | None, "batch")
         ebms = self._require_ebms()
         if batch is not None and batch.batch_id != receipt.batch_id:
             raise InvalidValueError(
@@ -382,6 +408,7 @@ class BaseClient:
         )
 
     def _op_ack_event(self, event: DeliveryEvent | str) -> Op[bool]:
+        _expect(event, DeliveryEvent | str, "event")
         ebms = self._require_ebms()
         message_id = event.message_id if isinstance(event, DeliveryEvent) else event
         ctx = Context(f"mark events of {message_id} processed")
@@ -444,6 +471,7 @@ class BaseClient:
     def _op_ack_result(self, result: ResultMessage | str) -> Op[bool]:
         """Mark the result message processed, then its RECEIVED event (so ebms-core's table of unprocessed
         events does not grow); the second step is skipped when ebms-core stores no events."""
+        _expect(result, ResultMessage | str, "result")
         ebms = self._require_ebms()
         message_id = result.message_id if isinstance(result, ResultMessage) else result
         ctx = Context(f"mark message {message_id} processed")
@@ -462,6 +490,7 @@ class BaseClient:
         return marked
 
     def _op_collect(self, receipts: Iterable[Receipt], ack: bool, max_nr: int | None) -> Op[CollectedResults]:
+        receipts = _items(receipts, Receipt, "receipts")
         results = yield from self._op_results(max_nr)
         collected = match_results(receipts, results)
         if ack:
@@ -470,6 +499,7 @@ class BaseClient:
         return collected
 
     def _op_status(self, message_id: str) -> Op[tuple[MessageStatus, datetime | None]]:
+        _expect(message_id, str, "message_id")
         ebms = self._require_ebms()
         ctx = Context(f"status of {message_id}")
         return (
@@ -484,6 +514,8 @@ class BaseClient:
     # -- WUS ------------------------------------------------------------------------------------------------
 
     def _op_check(self, bericht_type: str, bsns: Iterable[Bsn | str | int]) -> Op[dict[Bsn, bool]]:
+        _expect(bericht_type, str, "bericht_type")
+        bsns = _items(bsns, Bsn | str | int, "bsns")
         wus = self._require_wus()
         answers: dict[Bsn, bool] = {}
         ctx = Context("ValidateAbonnementen")
@@ -535,7 +567,7 @@ class BaseClient:
         max_resends: int,
         stable_ids: bool = False,
     ) -> Op[list[Outcome]]:
-        letters = list(berichten)
+        letters = _items(berichten, Bericht, "berichten")
         tracker = DeliveryTracker(letters, max_resends=max_resends, stable_ids=stable_ids)
         end = self._clock() + _seconds(deadline)
         interval = max(_seconds(poll_interval), 0.0)
@@ -759,7 +791,7 @@ class Client(BaseClient):
     ) -> CollectedResults:
         """Fetch the results there are and match them to ``receipts`` (RES-01); results of these batches
         are marked processed when ``ack``, results of other batches are reported in ``unknown`` only."""
-        return self._drive(self._op_collect(list(receipts), ack, max_nr))
+        return self._drive(self._op_collect(receipts, ack, max_nr))
 
     def status(self, message_id: str) -> tuple[MessageStatus, datetime | None]:
         """What Logius' MSH answers about ``message_id`` (ebms-core sends it an ebMS StatusRequest):
@@ -940,7 +972,7 @@ class AsyncClient(BaseClient):
         self, receipts: Iterable[Receipt], *, ack: bool = True, max_nr: int | None = None
     ) -> CollectedResults:
         """See :meth:`Client.collect_results`."""
-        return await self._drive(self._op_collect(list(receipts), ack, max_nr))
+        return await self._drive(self._op_collect(receipts, ack, max_nr))
 
     async def status(self, message_id: str) -> tuple[MessageStatus, datetime | None]:
         """See :meth:`Client.status`."""
