@@ -133,7 +133,7 @@ def test_export_with_bsn_is_private_from_the_first_byte(
     assert _mode(out) == 0o600
 
 
-@pytest.mark.parametrize("target", ["/dev/stdout", "/proc/self/fd/1", "/dev/fd/2", "-", "tty"])
+@pytest.mark.parametrize("target", ["/dev/stdout", "/proc/self/fd/1", "/dev/fd/2", "-", "tty", "link"])
 def test_export_with_bsn_never_goes_to_a_terminal(tmp_path: Path, target: str) -> None:
     path = _delivered_outbox(tmp_path, 5)
     with contextlib.ExitStack() as stack:
@@ -142,6 +142,9 @@ def test_export_with_bsn_never_goes_to_a_terminal(tmp_path: Path, target: str) -
             stack.callback(os.close, leader)
             stack.callback(os.close, follower)
             target = os.ttyname(follower)  # /dev/pts/N: a terminal under another name
+        elif target == "link":
+            (tmp_path / "paper.csv").symlink_to("/dev/stdout")  # a file name that is standard output
+            target = str(tmp_path / "paper.csv")
         result = CliRunner().invoke(main, ["outbox", "export", str(path), "--with-bsn", "-o", target])
     assert result.exit_code == Exit.USAGE, result.output
     assert "not the terminal" in result.output

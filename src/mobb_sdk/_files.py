@@ -80,6 +80,18 @@ def private_directory(path: str | os.PathLike[str]) -> Path:
     return p
 
 
+def _links(name: str, limit: int = 40) -> list[str]:
+    """``name`` and every name its symbolic links lead through, one link at a time."""
+    chain = [name]
+    for _ in range(limit):
+        try:
+            target = os.readlink(chain[-1])
+        except OSError:
+            break
+        chain.append(os.path.normpath(os.path.join(os.path.dirname(chain[-1]), target)))
+    return chain
+
+
 def _identity(info: os.stat_result) -> tuple[int, int]:
     return info.st_dev, info.st_ino
 
@@ -88,11 +100,11 @@ def is_terminal(path: str | os.PathLike[str]) -> bool:
     """Whether writing to ``path`` would show on a terminal: a standard stream's name (``/dev/stdout``,
     ``/proc/self/fd/1``), the file a terminal standard stream is, or any terminal device."""
     name = os.path.abspath(os.fspath(path))
-    if name in _STREAM_NAMES:
-        return True
-    parent = os.path.dirname(name)
-    if parent in ("/proc/self/fd", f"/proc/{os.getpid()}/fd", "/dev/fd"):
-        return True
+    for step in _links(name):  # a link to /dev/stdout is /dev/stdout
+        if step in _STREAM_NAMES:
+            return True
+        if os.path.dirname(step) in ("/proc/self/fd", f"/proc/{os.getpid()}/fd", "/dev/fd"):
+            return True
     try:
         info = os.stat(name)
     except OSError:
