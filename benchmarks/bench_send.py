@@ -250,7 +250,7 @@ def main() -> None:
         return
     print(f"mobb-sdk send benchmark (python {sys.version.split()[0]}, {os.cpu_count()} cpu)")
     bench_one_letter(args.repeat)
-    bench_big(max(3, args.repeat // 4))
+    bench_big(max(5, args.repeat // 2))
 
 
 if __name__ == "__main__":

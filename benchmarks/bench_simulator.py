@@ -85,7 +85,7 @@ def growth(total: int) -> None:
     elapsed = time.perf_counter() - started
     assert len(sim.inspect.letters()) == checkpoints[-1], "every letter is stored"
     print(f"simulator holding up to {checkpoints[-1]:,} letters ({elapsed:.0f} s in all), batches of 1000:")
-    previous = 0
+    previous = 1000  # the first batch is a cold start (schemas compiled, caches filled): not counted
     for checkpoint in checkpoints:
         # The mean over the batches since the previous figure: it includes the collector's full passes.
         per_letter = statistics.fmean(cpu[previous // 1000 : checkpoint // 1000]) / 1000

@@ -69,7 +69,9 @@ class LetterStore:
     def __init__(self) -> None:
         self.stored = GuidSet()  # BER-01: what BerichtBestaatAl is answered for
         self._received: dict[int, int] = {}
-        self._letters: list[_Letter] = []
+        # One tuple of letters per batch: the list the collector walks grows by one entry per batch, and
+        # each batch's tuple (of untracked tuples) is untracked itself.
+        self._letters: list[tuple[_Letter, ...]] = []
         self._batches: list[_Batch] = []
 
     # -- writing -----------------------------------------------------------------------------------------
@@ -83,10 +85,12 @@ class LetterStore:
 
     def place(self, letters: Iterable[StoredLetter]) -> None:
         """Letters GLOBE placed in a box."""
-        self._letters.extend(
+        placed = tuple(
             (x.bericht_id.int, x.batch_id.int, x.afzender, x.bsn.value, x.bericht_type, x.onderwerp)
             for x in letters
         )
+        if placed:
+            self._letters.append(placed)
 
     def record(self, record: BatchRecord, result_xml: bytes | None = None) -> None:
         """GLOBE's record of a batch; ``result_xml`` is ``to_xml(record.result)`` when there is a result."""
@@ -119,7 +123,8 @@ class LetterStore:
             StoredLetter(
                 guid_from_int(bericht_id), guid_from_int(batch_id), afzender, Bsn(value), kind, onderwerp
             )
-            for bericht_id, batch_id, afzender, value, kind, onderwerp in self._letters
+            for placed in self._letters
+            for bericht_id, batch_id, afzender, value, kind, onderwerp in placed
             if bsn is None or value == bsn
         )
 
