@@ -60,6 +60,7 @@ from mobb_sdk._errors import (
     scrub,
 )
 from mobb_sdk._ids import Bsn
+from mobb_sdk._lifecycle import by_bericht_type
 from mobb_sdk._models import Batch, Bericht
 from mobb_sdk._rules import MAX_BATCH_BYTES
 from mobb_sdk._tls import check_certificate_oin
@@ -575,11 +576,8 @@ class BaseClient:
         allowed = letters
         if check_subscriptions:
             self._require_wus()
-            by_type: dict[str, list[Bericht]] = {}
-            for b in letters:
-                by_type.setdefault(b.bericht_type, []).append(b)
             allowed = []
-            for bericht_type, group in by_type.items():
+            for bericht_type, group in by_bericht_type(letters).items():
                 may = yield from self._op_check(bericht_type, [b.bsn for b in group])
                 for b in group:
                     if may[b.bsn]:

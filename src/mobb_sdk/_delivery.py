@@ -4,39 +4,40 @@
 in batches, follows delivery events and processing results until every letter is decided or the
 deadline passes, and returns one :class:`Outcome` per letter, in the order given.
 
-The bookkeeping (:class:`DeliveryTracker`) does no I/O and is shared by both clients. It never resends
-after a business outcome (a VerwerkingsCode); only an ebMS FAILED/EXPIRED event leads to a resend, with
-the same BatchID and BerichtIDs (RES-04), and ``BerichtBestaatAl`` after such a resend counts as
-delivered. With ``stable_ids`` (the BerichtIDs are derived from the letters, as ``mobb send`` does)
+The bookkeeping (:class:`DeliveryTracker`) does no I/O and is shared by both clients; what an event
+means for a letter is decided by the letter lifecycle (:mod:`mobb_sdk._lifecycle`), which the outbox
+runner asks too. It never resends after a business outcome (a VerwerkingsCode); only an ebMS
+FAILED/EXPIRED event leads to a resend, with the same BatchID and BerichtIDs (RES-04), and
+``BerichtBestaatAl`` after such a resend counts as delivered. With ``stable_ids`` (the BerichtIDs are derived from the letters, as ``mobb send`` does)
 ``BerichtBestaatAl`` at the first hand-over counts as delivered too: an earlier run delivered this
 very letter (:attr:`Outcome.already_delivered`).
 """
 
 from __future__ import annotations
 
-import enum
+import functools
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import Final
 
 import attrs
 
-from mobb_sdk._ebms import DeliveryEvent, EventType, Receipt, ResultMessage
+from mobb_sdk._ebms import DeliveryEvent, Receipt, ResultMessage
 from mobb_sdk._ids import Bsn
+from mobb_sdk._lifecycle import (
+    ALREADY_DELIVERED,
+    Action,
+    Event,
+    OutcomeStatus,
+    Stage,
+    match_result,
+    stage_of,
+    step,
+)
 from mobb_sdk._models import Bericht, VerwerkingsCode
 from mobb_sdk._violations import Violation
 
 __all__ = ["ALREADY_DELIVERED", "DeliveryTracker", "Outcome", "OutcomeStatus", "paper_reason"]
-
-
-class OutcomeStatus(enum.Enum):
-    """What became of a letter."""
-
-    DELIVERED = "delivered"  #: in the citizen's box (Verwerkt, or BerichtBestaatAl after our resend)
-    PAPER = "paper"  #: may not receive it digitally: send it on paper (ABO-01, NietActiefOfGeabonneerd)
-    FAILED = "failed"  #: Logius refused it (``code``) or it could not be delivered (``detail``)
-    PENDING = "pending"  #: sent, no result yet when the deadline passed: collect it later
-    REFUSED = "refused"  #: not sent: it fails local validation (``violations``)
 
 
 @attrs.frozen
@@ -84,9 +85,6 @@ _ACTIONS: Final = {
     OutcomeStatus.REFUSED: "fix the letter: it breaks the rules listed in violations",
 }
 
-#: ``Outcome.detail`` of a letter an earlier run delivered (see ``stable_ids``).
-ALREADY_DELIVERED: Final = "already delivered by an earlier run: Logius answered BerichtBestaatAl"
-
 
 def paper_reason(bericht_type: str) -> str:
     """Why a letter goes on paper after the subscription check said no: all the check tells (ABO-01)."""
@@ -119,7 +117,7 @@ class _Letter:
     batch_id: uuid.UUID | None = None
     violations: tuple[Violation, ...] = ()
     detail: str | None = None
-    sent: bool = False
+    stage: Stage | None = None  #: where the lifecycle has it once handed over (``None``: not yet)
 
 
 class DeliveryTracker:
@@ -167,7 +165,7 @@ class DeliveryTracker:
         for i in receipt.bericht_ids:
             letter = self._letters[i]
             letter.batch_id = receipt.batch_id
-            letter.sent = True
+            letter.stage = Stage.OFFERED
 
     def receipt_for_message(self, message_id: str) -> Receipt | None:
         batch_id = self._batch_of_message.get(message_id)
@@ -187,19 +185,22 @@ class DeliveryTracker:
         if receipt is None or receipt.message_id != event.message_id:
             return None
         self._receipts[receipt.batch_id] = receipt.updated(event)
-        if event.type not in (EventType.FAILED, EventType.EXPIRED):
-            return None
+        happened = event.type.lifecycle_event
         open_ids = [i for i in receipt.bericht_ids if self._letters[i].status is OutcomeStatus.PENDING]
-        if not open_ids:
+        if happened is None or not open_ids:
             return None
-        if self._resends.get(receipt.batch_id, 0) >= self.max_resends:
-            self.fail(
-                open_ids,
-                f"ebMS delivery {event.type.value} after {self.max_resends} resend(s)",
-                receipt.batch_id,
-            )
-            return None
-        return receipt
+        stage = self._letters[open_ids[0]].stage or Stage.OFFERED  # the batch's letters move together
+        decision = step(
+            stage, happened, resends=self._resends.get(receipt.batch_id, 0), max_resends=self.max_resends
+        )
+        if decision.action is Action.ADVANCE:
+            for i in open_ids:
+                self._letters[i].stage = decision.stage
+        elif decision.action is Action.SETTLE:
+            self.fail(open_ids, decision.detail or "", receipt.batch_id)
+        elif decision.action is Action.RESEND:
+            return receipt
+        return None
 
     def resent(self, receipt: Receipt) -> None:
         self._resends[receipt.batch_id] = self._resends.get(receipt.batch_id, 0) + 1
@@ -207,32 +208,34 @@ class DeliveryTracker:
 
     def on_result(self, result: ResultMessage) -> bool:
         """Apply a processing result; False when it is not for a batch of ours (then leave it unacked)."""
-        receipt = self._receipts.get(result.batch_id)
+        receipt = match_result(
+            result.batch_id,
+            result.ref_to_message_id,
+            batch=self._receipts.get,
+            batch_of_message=self.receipt_for_message,
+        )
         if receipt is None:
             return False
-        resent = receipt.attempts > 1
+        derived = functools.partial(bool, self.stable_ids)
         for bericht_id, answer in result.per_bericht(receipt.bericht_ids).items():
             if answer is None:
                 continue
             letter = self._letters[bericht_id]
-            if letter.status is OutcomeStatus.DELIVERED:
-                continue  # a later answer for a resend never undoes a delivery
-            code = answer.verwerkings_code
-            letter.code = code
-            if code is VerwerkingsCode.VERWERKT or (code is VerwerkingsCode.BERICHT_BESTAAT_AL and resent):
-                letter.status = OutcomeStatus.DELIVERED
-            elif code is VerwerkingsCode.BERICHT_BESTAAT_AL and self.stable_ids:
-                # The id is derived from this very letter (BER-01): Logius holds it from an earlier run.
-                letter.status = OutcomeStatus.DELIVERED
-                letter.detail = ALREADY_DELIVERED
-            elif code is VerwerkingsCode.NIET_ACTIEF_OF_GEABONNEERD:
-                letter.status = OutcomeStatus.PAPER
-                letter.detail = (
-                    "Logius answered NietActiefOfGeabonneerd: no active Berichtenbox, or no subscription "
-                    f"to {letter.bericht.bericht_type} from this sender"
-                )
-            else:
-                letter.status = OutcomeStatus.FAILED
+            decision = step(
+                letter.stage or Stage.OFFERED,
+                Event.RESULT,
+                code=answer.verwerkings_code,
+                bericht_type=letter.bericht.bericht_type,
+                attempts=receipt.attempts,
+                derived_id=derived,
+            )
+            if decision.action is Action.NOTHING:
+                continue  # e.g. a later answer for a resend never undoes a delivery
+            letter.code = decision.code
+            letter.status = decision.outcome or OutcomeStatus.FAILED
+            letter.stage = decision.stage
+            if decision.detail is not None:
+                letter.detail = decision.detail
         return True
 
     # -- the outcome ------------------------------------------------------------------------------------
@@ -240,7 +243,9 @@ class DeliveryTracker:
     @property
     def open(self) -> bool:
         """True while a sent letter still waits for its result."""
-        return any(ltr.sent and ltr.status is OutcomeStatus.PENDING for ltr in self._letters.values())
+        return any(
+            ltr.stage is not None and ltr.status is OutcomeStatus.PENDING for ltr in self._letters.values()
+        )
 
     def outcomes(self) -> list[Outcome]:
         result: list[Outcome] = []
@@ -273,5 +278,6 @@ class DeliveryTracker:
         letter = self._letters[bericht_id]
         letter.status = status
         letter.detail = detail
+        letter.stage = stage_of(status)
         if batch_id is not None:
             letter.batch_id = batch_id

@@ -36,6 +36,7 @@ from mobb_sdk._errors import (
     scrub,
 )
 from mobb_sdk._ids import NIL_GUID
+from mobb_sdk._lifecycle import Event
 from mobb_sdk._models import Batch, BerichtResultaat, VerwerkingsResultaat
 from mobb_sdk._retry import parse_retry_after
 from mobb_sdk._rules import SenderProfile, check_batch
@@ -82,6 +83,18 @@ class EventType(enum.Enum):
     DELIVERED = "DELIVERED"  #: Logius' MSH acknowledged the message: received, not yet processed
     FAILED = "FAILED"  #: Logius' MSH refused it or delivery failed for good
     EXPIRED = "EXPIRED"  #: the CPA's retries ran out before an acknowledgement came
+
+    @property
+    def lifecycle_event(self) -> Event | None:
+        """The letter lifecycle's event for this ebMS event (``None``: RECEIVED, nothing for a letter)."""
+        return _LIFECYCLE_EVENTS.get(self)
+
+
+_LIFECYCLE_EVENTS: Final = {
+    EventType.DELIVERED: Event.DELIVERED,
+    EventType.FAILED: Event.FAILED,
+    EventType.EXPIRED: Event.EXPIRED,
+}
 
 
 class MessageStatus(enum.Enum):

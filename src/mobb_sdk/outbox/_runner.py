@@ -14,6 +14,7 @@ Every step is announced in the store before it is taken, so a run killed at any 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import logging
@@ -34,9 +35,19 @@ from mobb_sdk._delivery import OutcomeStatus, paper_reason
 from mobb_sdk._ebms import MAX_LISTED, EventType, ResultMessage
 from mobb_sdk._errors import EbmsConfigurationError, MobbError, StorageError, TransportError, ValidationError
 from mobb_sdk._files import open_private
-from mobb_sdk._ids import NIL_GUID, new_guid
+from mobb_sdk._ids import new_guid
 from mobb_sdk._letters_io import stable_bericht_id
-from mobb_sdk._models import MAX_BERICHTEN_PER_BATCH, MAX_BSNS_PER_CHECK, Bericht, Bijlage, VerwerkingsCode
+from mobb_sdk._lifecycle import (
+    OVERDUE_ALERT,
+    Action,
+    Event,
+    Stage,
+    by_bericht_type,
+    match_result,
+    stage_of,
+    step,
+)
+from mobb_sdk._models import MAX_BERICHTEN_PER_BATCH, MAX_BSNS_PER_CHECK, Bericht, Bijlage
 from mobb_sdk._rules import MAX_BATCH_BYTES, batch_header_size
 from mobb_sdk.outbox._crash import crash_point
 from mobb_sdk.outbox._states import BatchState, LetterState
@@ -380,10 +391,7 @@ class Runner:
                 self._guard()
                 self.store.record_checks([(r.seq, True) for r in rows], self.clock(), PAPER_DETAIL)
                 continue
-            by_type: dict[str, list[LetterRow]] = {}
-            for row in rows:
-                by_type.setdefault(row.bericht_type, []).append(row)
-            for bericht_type, group in by_type.items():
+            for bericht_type, group in by_bericht_type(rows).items():
                 for chunk in _chunks_of_distinct_bsns(group, MAX_BSNS_PER_CHECK):
                     answers = self.client.check_subscriptions(bericht_type, {r.bsn for r in chunk})
                     crash_point("after_check")
@@ -528,26 +536,28 @@ class Runner:
             self.client.ack_event(event)
 
     def _apply_event(self, batch: BatchRow, kind: EventType) -> None:
+        happened = kind.lifecycle_event
+        stage = _BATCH_STAGE.get(batch.state)  # None: every letter decided
+        if happened is None or stage is None:
+            return
+        decision = step(stage, happened, resends=batch.resends, max_resends=self.max_resends)
+        if decision.action is Action.NOTHING:
+            return
         now = self.clock()
         self._guard()
-        if kind is EventType.DELIVERED:
+        if decision.action is Action.ADVANCE:
             self.store.record_delivered(batch.batch_id, now)
-            return
-        if kind not in (EventType.FAILED, EventType.EXPIRED):
-            return
-        if batch.state not in (BatchState.OFFERED, BatchState.DELIVERED):
-            return  # already being handed over again, or decided
-        if batch.resends >= self.max_resends:
-            state = LetterState.FAILED if kind is EventType.FAILED else LetterState.EXPIRED
-            detail = f"ebMS delivery {kind.value} after {batch.resends} resend(s)"
+        elif decision.action is Action.SETTLE:
+            state = LetterState.EXPIRED if happened is Event.EXPIRED else LetterState.FAILED
+            detail = decision.detail or ""
             self.store.record_batch_failed(batch.batch_id, state, detail, now)
             log.error("batch %s: %s", batch.batch_id, detail)
-            return
-        # Recorded as sending again: handed over at once below, or by the next run after a crash.
-        self.store.record_resend(batch.batch_id, f"ebMS delivery {kind.value}", now)
-        fresh = self.store.batch(batch.batch_id)
-        if fresh is not None:
-            self._hand_over(fresh)
+        elif decision.action is Action.RESEND:
+            # Recorded as sending again: handed over at once below, or by the next run after a crash.
+            self.store.record_resend(batch.batch_id, f"ebMS delivery {kind.value}", now)
+            fresh = self.store.batch(batch.batch_id)
+            if fresh is not None:
+                self._hand_over(fresh)
 
     def _results(self) -> None:
         while True:
@@ -568,51 +578,44 @@ class Runner:
                 return
 
     def _batch_of(self, result: ResultMessage) -> BatchRow | None:
-        """RES-01: by the BatchID in the result; when Logius could not read it (nil GUID), by the
-        conversationId or the message it answers."""
-        if result.batch_id != NIL_GUID:
-            return self.store.batch(result.batch_id)
-        with contextlib.suppress(ValueError):
-            found = self.store.batch(uuid.UUID(result.conversation_id))
-            if found is not None:
-                return found
-        if result.ref_to_message_id is not None:
-            known = self.store.handover(result.ref_to_message_id)
-            if known is not None:
-                return self.store.batch(known[0])
-        return None
+        """RES-01: the batch the result answers (by the message it answers for a nil BatchID)."""
+        return match_result(
+            result.batch_id,
+            result.ref_to_message_id,
+            batch=self.store.batch,
+            batch_of_message=self._batch_of_message,
+        )
+
+    def _batch_of_message(self, message_id: str) -> BatchRow | None:
+        known = self.store.handover(message_id)
+        return None if known is None else self.store.batch(known[0])
 
     def _apply_result(self, batch: BatchRow, result: ResultMessage) -> None:
         ids = self.store.batch_bericht_ids(batch.batch_id)
+        rows = {row.bericht_id: row for row in self.store.batch_letters(batch.batch_id)}
         answers = []
         for bericht_id, line in result.per_bericht(ids).items():
-            if line is None:
+            row = rows.get(bericht_id)
+            if line is None or row is None:
                 continue
-            code = line.verwerkings_code
-            if code is VerwerkingsCode.VERWERKT or (
-                code is VerwerkingsCode.BERICHT_BESTAAT_AL
-                and (batch.attempts > 1 or self._derived_id(batch.batch_id, bericht_id))
-            ):
-                # RES-04: BerichtBestaatAl for a batch handed over more than once: the first copy arrived.
-                # For a BerichtID derived from the letter itself, an earlier run (another outbox, or
-                # `mobb send` without one) delivered this very letter.
-                outcome = OutcomeStatus.DELIVERED
-            elif code is VerwerkingsCode.NIET_ACTIEF_OF_GEABONNEERD:
-                outcome = OutcomeStatus.PAPER
-            else:
-                outcome = OutcomeStatus.FAILED
-            answers.append(Answer(bericht_id, code, line.stadium, outcome))
+            decision = step(
+                _letter_stage(row),
+                Event.RESULT,
+                code=line.verwerkings_code,
+                bericht_type=row.bericht_type,
+                attempts=batch.attempts,
+                derived_id=functools.partial(self._derived_id, row),
+            )
+            if decision.action is Action.SETTLE and decision.outcome is not None:
+                answers.append(Answer(bericht_id, line.verwerkings_code, line.stadium, decision.outcome))
         self._guard()
         self._tally.answers += self.store.record_answers(batch.batch_id, answers, self.clock())
         self.store.close_batch_if_decided(batch.batch_id)
 
-    def _derived_id(self, batch_id: uuid.UUID, bericht_id: uuid.UUID) -> bool:
+    def _derived_id(self, row: LetterRow) -> bool:
         """True when the letter's BerichtID is :func:`~mobb_sdk.stable_bericht_id` of its content (letter
         files are read so): then ``BerichtBestaatAl`` means Logius holds this very letter (BER-01)."""
-        for row in self.store.batch_letters(batch_id):
-            if row.bericht_id == bericht_id:
-                return stable_bericht_id(self.outbox.afzender, self._bericht(row)) == bericht_id
-        return False
+        return stable_bericht_id(self.outbox.afzender, self._bericht(row)) == row.bericht_id
 
     def _mark_overdue(self) -> None:
         now = self.clock()
@@ -620,11 +623,32 @@ class Runner:
         overdue = self.store.mark_overdue(now - self.result_deadline, now)
         if overdue:
             log.warning(
-                "%d letter(s) without a result %s after hand-over (RES-03): report them, do not resend blindly",
-                overdue,
-                self.result_deadline,
+                "%d letter(s) handed over %s ago or more: %s", overdue, self.result_deadline, OVERDUE_ALERT
             )
             self._tally.overdue += overdue
+
+
+#: A batch's transport state as a lifecycle stage (DONE and FAILED: every letter decided).
+_BATCH_STAGE: Final = {
+    BatchState.SENDING: Stage.SENDING,
+    BatchState.OFFERED: Stage.OFFERED,
+    BatchState.DELIVERED: Stage.TRANSPORTED,
+}
+_LETTER_STAGE: Final = {
+    LetterState.BATCHED: Stage.SENDING,
+    LetterState.OFFERED: Stage.OFFERED,
+    LetterState.DELIVERED: Stage.TRANSPORTED,
+    LetterState.RESULT_OVERDUE: Stage.OVERDUE,
+    LetterState.PAPER: Stage.PAPER,
+    LetterState.FAILED: Stage.FAILED,
+    LetterState.EXPIRED: Stage.FAILED,
+}
+
+
+def _letter_stage(row: LetterRow) -> Stage:
+    if row.state is LetterState.RESULT:
+        return stage_of(row.outcome) or Stage.FAILED
+    return _LETTER_STAGE.get(row.state, Stage.SENDING)
 
 
 def _chunks_of_distinct_bsns(rows: list[LetterRow], size: int) -> Iterator[list[LetterRow]]:

@@ -458,7 +458,6 @@ class SqliteStore:
 
     def record_answers(self, batch_id: uuid.UUID, answers: Sequence[Answer], at: datetime) -> int:
         stamp = _ts(at)
-        delivered = OutcomeStatus.DELIVERED.value
         result = LetterState.RESULT.value
         with self._tx() as db:
             changed = 0
@@ -466,9 +465,8 @@ class SqliteStore:
                 changed += db.execute(
                     "UPDATE letters SET state = ?, code = ?, stadium = ?, outcome = ?, detail = NULL,"
                     " updated_at = ? WHERE bericht_id = ? AND batch_id = ?"
-                    # A delivery is never undone by a later answer (e.g. BerichtBestaatAl of a resend)...
-                    " AND NOT (state = ? AND outcome = ? AND ? <> ?)"
-                    # ...and the same answer twice (a duplicated result) changes nothing.
+                    # The same answer twice (a duplicated result) changes nothing. (That a delivery is
+                    # never undone, the caller has asked the letter lifecycle, mobb_sdk._lifecycle.)
                     " AND NOT (state = ? AND code IS ? AND outcome = ?)",
                     (
                         result,
@@ -478,10 +476,6 @@ class SqliteStore:
                         stamp,
                         str(a.bericht_id),
                         str(batch_id),
-                        result,
-                        delivered,
-                        a.outcome.value,
-                        delivered,
                         result,
                         a.code.value,
                         a.outcome.value,

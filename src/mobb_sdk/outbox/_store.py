@@ -163,7 +163,8 @@ class OutboxStore(Protocol):
         self, batch_id: uuid.UUID, state: LetterState, detail: str, at: datetime
     ) -> None: ...
     def record_answers(self, batch_id: uuid.UUID, answers: Sequence[Answer], at: datetime) -> int:
-        """Apply per-letter answers (a delivery is never undone by a later answer); the count changed."""
+        """Apply per-letter answers, as the letter lifecycle decided them (it never undoes a delivery);
+        the count changed (the same answer twice changes nothing)."""
         ...
 
     def close_batch_if_decided(self, batch_id: uuid.UUID) -> bool: ...
