@@ -228,7 +228,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the client went away or stalled: nothing to answer
         except Exception:
             # A request the simulator cannot handle is answered, never a dropped connection.
-            log.exception("the simulator failed on %s %s", self.command, self.path)
+            log.exception("the simulator failed on %s %s", self.command, scrub(self.path, 300))
             self._refuse(500, "the simulator failed on this request")
 
     def _serve(self) -> None:
