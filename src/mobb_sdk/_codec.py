@@ -85,7 +85,6 @@ DUTCH_TIME: Final = ZoneInfo("Europe/Amsterdam")
 
 _Q = ns.qname
 _BVS = {"bvs": ns.BVS, "ber": ns.BER}
-_BER = {"ber": ns.BER}
 _XSI_NIL = _Q(ns.XSI, "nil")
 
 # Clark names, built once: the writers below run a thousand times per batch.
@@ -129,7 +128,6 @@ T_KLANTEN = _Q(ns.VALT, "klanten")
 T_ABONNEMENT = _Q(ns.VALT, "Abonnement")
 T_KLANT_LOWER = _Q(ns.VALT, "klant")
 T_IS_BERICHT_STUREN = _Q(ns.VALT, "isBerichtSturen")
-T_KLANT = _Q(ns.SH, "Klant")
 T_KEY = _Q(ns.SH, "Key")
 T_ROL = _Q(ns.SH, "Rol")
 T_MESSAGE = _Q(ns.SH, "Message")

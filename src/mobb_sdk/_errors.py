@@ -52,13 +52,19 @@ if TYPE_CHECKING:
     from mobb_sdk._violations import Violation
 
 # A run of exactly nine digits may be a BSN: whatever a server echoes back is masked before it is kept.
-_NINE_DIGITS = re.compile(r"(?<![0-9])[0-9]{5}([0-9]{4})(?![0-9])")
+_NINE_DIGITS = re.compile(r"(?<![0-9])[0-9]{9}(?![0-9])")
+
+
+def mask_digits(text: str) -> str:
+    """``text`` with every run of exactly nine digits (a possible BSN) masked by :func:`~mobb_sdk._ids.mask_bsn`."""
+    from mobb_sdk._ids import mask_bsn
+
+    return _NINE_DIGITS.sub(lambda m: mask_bsn(m.group(0)), text)
 
 
 def scrub(text: str, limit: int = 200) -> str:
     """``text`` cut to ``limit`` characters, every 9-digit run (a possible BSN) masked as ``*****1234``."""
-    cut = text if len(text) <= limit else text[:limit] + "..."
-    return _NINE_DIGITS.sub(lambda m: "*****" + m.group(1), cut)
+    return mask_digits(text if len(text) <= limit else text[:limit] + "...")
 
 
 def redact_url(url: str) -> str:

@@ -224,7 +224,8 @@ def _to_tekst(value: str | None) -> str | None:
     return normalise_line_breaks(value) if isinstance(value, str) else value
 
 
-def _utc_now() -> datetime:
+def utc_now() -> datetime:
+    """Now, timezone-aware in UTC: the default clock of models, rules, the outbox and the simulator."""
     return datetime.now(UTC)
 
 
@@ -432,7 +433,7 @@ class Batch:
         ],
     )
     batch_id: uuid.UUID = attrs.field(factory=new_guid, converter=_to_uuid)
-    aanmaak_datum: datetime = attrs.field(factory=_utc_now, validator=_aware("BATCH-04", "aanmaak_datum"))
+    aanmaak_datum: datetime = attrs.field(factory=utc_now, validator=_aware("BATCH-04", "aanmaak_datum"))
 
     @classmethod
     def split(

@@ -15,19 +15,6 @@ ABO: Final = "http://schemas.overheid.nl/GEB/AbonnementServiceProcessor/2014/02"
 SOAP11: Final = "http://schemas.xmlsoap.org/soap/envelope/"
 XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
 
-#: The prefixes mobb-sdk writes (any prefixes are accepted when reading).
-PREFIXES: Final[dict[str, str]] = {
-    "bvs": BVS,
-    "ber": BER,
-    "res": RES,
-    "val": VAL,
-    "valt": VALT,
-    "sh": SH,
-    "abo": ABO,
-    "s": SOAP11,
-    "xsi": XSI,
-}
-
 #: SOAPAction of ValidateAbonnementen (spec section 5).
 VALIDATE_ABONNEMENTEN_ACTION: Final = f"{VAL}/IBerichtenboxValidatieService/ValidateAbonnementen"
 

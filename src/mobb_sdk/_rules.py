@@ -22,7 +22,7 @@ import math
 import re
 import uuid
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Final
 
@@ -30,7 +30,7 @@ import attrs
 
 from mobb_sdk._errors import ArgumentTypeError, InvalidValueError
 from mobb_sdk._ids import Oin, mask_bsn
-from mobb_sdk._models import MAX_BIJLAGEN_BYTES, Batch, Bericht, Bijlage, VerwerkingsCode
+from mobb_sdk._models import MAX_BIJLAGEN_BYTES, Batch, Bericht, Bijlage, VerwerkingsCode, utc_now
 from mobb_sdk._pdf import inspect_pdf
 from mobb_sdk._violations import Report, Severity, Violation
 
@@ -69,10 +69,6 @@ MAX_BATCH_BYTES: Final = 100_000_000
 WINDOW: Final = timedelta(days=13)
 #: BATCH-04: how far in the future an AanmaakDatum may lie before it looks like a wrong clock or time zone.
 CLOCK_SKEW: Final = timedelta(minutes=5)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _to_types(value: Iterable[str] | None) -> frozenset[str] | None:
@@ -114,7 +110,7 @@ class SenderProfile:
 
     sender_oin: Oin | None = attrs.field(default=None, converter=_to_optional_oin)
     active_bericht_types: frozenset[str] | None = attrs.field(default=None, converter=_to_types)
-    clock: Callable[[], datetime] = _utc_now
+    clock: Callable[[], datetime] = utc_now
     pdfa_required: bool = False
     check_pdf: bool = True
 

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol, cast
 
 from lxml import etree
 
+from mobb_sdk._errors import mask_digits
+from mobb_sdk._ids import mask_bsn
 from mobb_sdk._namespaces import BER, BVS
 from mobb_sdk._schemas import NAMESPACES, DocumentKind, SchemaSet, default_schema_set, kind_of
 from mobb_sdk._violations import Report, Severity, Violation
@@ -514,7 +516,6 @@ _CLARK = re.compile(r"\{([^{}]*)\}")
 _LIBXML2_ELEMENT = re.compile(r"^Element '[^']*'(?:, attribute '(?P<attribute>[^']*)')?: ")
 _FACET = re.compile(r"^\[facet '[^']*'\] ")
 _PYTHON_CLASS = re.compile(r" for <class '[^']*'>")
-_NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
 # Elements whose value is a BSN (or meant to be one): their value never appears in a message.
 _BSN_ELEMENTS = frozenset({"GebruikerID", "Key", "BSN"})
 
@@ -528,14 +529,10 @@ def _display(element: etree._Element) -> str:
     return f"{prefix}:{qname.localname}" if prefix else f"{{{qname.namespace}}}{qname.localname}"
 
 
-def _mask(value: str) -> str:
-    return "*" * max(len(value) - 2, 1) + value[-2:] if len(value) > 4 else "*" * len(value)
-
-
 def _clean(message: str, secret: str | None = None) -> str:
     """One readable line: no element prefix (the path says where), known namespaces as prefixes."""
     if secret and secret.strip():
-        message = message.replace(secret.strip(), _mask(secret.strip()))
+        message = message.replace(secret.strip(), mask_bsn(secret.strip()))
     text = " ".join(message.split())
     match = _LIBXML2_ELEMENT.match(text)
     if match:
@@ -549,7 +546,7 @@ def _clean(message: str, secret: str | None = None) -> str:
         lambda m: f"{_PREFIX_OF[m.group(1)]}:" if m.group(1) in _PREFIX_OF else m.group(0), text
     )
     # A 9-digit number may be a BSN: never put one in a message (spec section 7).
-    text = _NINE_DIGITS.sub(lambda m: _mask(m.group(0)), text)
+    text = mask_digits(text)
     if len(text) > _MAX_MESSAGE:
         text = text[: _MAX_MESSAGE - 3] + "..."
     return text

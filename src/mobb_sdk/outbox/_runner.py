@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -47,7 +47,7 @@ from mobb_sdk._lifecycle import (
     stage_of,
     step,
 )
-from mobb_sdk._models import MAX_BERICHTEN_PER_BATCH, MAX_BSNS_PER_CHECK, Bericht, Bijlage
+from mobb_sdk._models import MAX_BERICHTEN_PER_BATCH, MAX_BSNS_PER_CHECK, Bericht, Bijlage, utc_now
 from mobb_sdk._rules import MAX_BATCH_BYTES, batch_header_size
 from mobb_sdk.outbox._crash import crash_point
 from mobb_sdk.outbox._states import BatchState, LetterState
@@ -85,10 +85,6 @@ class LeaseLost(MobbError):
     """The lease expired and another runner took it: this runner stops before its next step."""
 
     __module__ = "mobb_sdk.outbox"
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @attrs.frozen
@@ -237,7 +233,7 @@ class Runner:
         poll_interval: float = 5.0,
         lease_ttl: float = 60.0,
         wait_for_lease: float = 0.0,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
         progress: Callable[[Mapping[LetterState, int]], None] | None = None,
     ) -> None:

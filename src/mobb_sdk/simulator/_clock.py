@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from mobb_sdk._errors import ConfigurationError
+from mobb_sdk._models import utc_now
 
 __all__ = ["Clock"]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Clock:
@@ -31,7 +28,7 @@ class Clock:
             _aware(start)
             self._source: Callable[[], datetime] = lambda: start
         else:
-            self._source = source or _utc_now
+            self._source = source or utc_now
         self._offset = timedelta()
         self._lock = threading.Lock()
 

@@ -22,7 +22,6 @@ fails the elfproef (BER-09) passes the XSD and is simply nobody's box: ``NietAct
 
 from __future__ import annotations
 
-import base64
 import uuid
 from collections.abc import Callable, Iterable, MutableSet
 from datetime import datetime
@@ -72,7 +71,6 @@ _RULE_ORDER: Final = (
     C.PUBLICATIE_DATUM_LIGT_TE_VER_IN_DE_TOEKOMST,
     C.BIJLAGE_TE_GROOT,
 )
-_CODE_OF_RULE: Final = {code.rule: code for code in _RULE_ORDER}
 
 # Stands in for a GebruikerID that fails the elfproef, so the letter's other rules can still be checked
 # (the model refuses such a BSN). "000000000" passes the elfproef and is never a person of a world.
@@ -311,7 +309,3 @@ def malformed(payload: bytes, how: str) -> bytes:
     start = payload.index(tag) + len(tag)
     end = payload.index(b"<", start)
     return payload[:start] + b"onbekend" + payload[end:]
-
-
-def encode(payload: bytes) -> str:
-    return base64.b64encode(payload).decode("ascii")
