@@ -146,3 +146,10 @@ def test_by_bericht_type_groups_in_first_seen_order() -> None:
     groups = by_bericht_type(letters)
     assert list(groups) == ["WOZ", "AANSL", "HOND"]
     assert groups["WOZ"] == [letters[0], letters[2]]
+
+
+def test_the_adapter_protocol_lists_the_codes_of_the_enum() -> None:
+    """The published JSON Schema cannot import the enum: this holds the two together (one code, one list)."""
+    from mobb_sdk.conformance import protocol_schema
+
+    assert protocol_schema()["$defs"]["verwerkings_code"]["enum"] == [c.value for c in VerwerkingsCode]

@@ -157,19 +157,14 @@ def test_facts_of_the_letter_types() -> None:
     assert _facets("Omschrijving") == {"base": ["xs:string"], "minLength": ["1"], "maxLength": ["128"]}
 
 
-def test_verwerkingscodes_are_exactly_the_ten() -> None:
+def test_verwerkingscodes_are_exactly_the_enums() -> None:
+    # The ten are pinned once, on the enum (test_models); the XSD lists the same, in the same order.
+    from mobb_sdk import VerwerkingsCode
+
     assert _facets("VerwerkingsCode", "GLOBEBatchResponseTypes.xsd")["enumeration"] == [
-        "Verwerkt",
-        "TechnischProbleem",
-        "NietActiefOfGeabonneerd",
-        "BerichtTypeNietOndersteund",
-        "PublicatieDatumLigtTeVerInDeToekomst",
-        "AanmaakDatumLigtTeVerInHetVerleden",
-        "BerichtBestaatAl",
-        "BijlageTeGroot",
-        "OinInCPAKomtNietOvereenMetOinInBericht",
-        "XmlValidatieTegenXsdValtNegatiefUit",
+        c.value for c in VerwerkingsCode
     ]
+    assert len(VerwerkingsCode) == 10
 
 
 def _sequence(schema: Any, *path: str) -> list[tuple[str, int, int | None, bool]]:
