@@ -49,11 +49,11 @@ __all__ = [
     "DeliveryEvent",
     "EbmsProtocol",
     "EventType",
-    "IncomingMessage",
     "MessageStatus",
     "PayloadBody",
     "Receipt",
     "ReceiptStatus",
+    "ReceivedMessage",
     "ResultMessage",
     "match_results",
     "prepare_batch",
@@ -191,7 +191,7 @@ class DataSource:
 
 
 @attrs.frozen
-class IncomingMessage:
+class ReceivedMessage:
     """An ebMS message received by ebms-core (``GET /ebms/messages/{id}``)."""
 
     message_id: str
@@ -677,7 +677,7 @@ class EbmsProtocol:
             params={"process": "true" if process else "false"},
         )
 
-    def read_message(self, response: httpx.Response, ctx: Context) -> IncomingMessage:
+    def read_message(self, response: httpx.Response, ctx: Context) -> ReceivedMessage:
         expect_status(response, (200,), ctx)
         data = _json(response, ctx)
         props = data.get("properties") if isinstance(data, Mapping) else None
@@ -688,7 +688,7 @@ class EbmsProtocol:
         sources = data.get("dataSources", [])
         if not isinstance(sources, list):
             raise ctx.protocol_error("dataSources is not a list")
-        return IncomingMessage(
+        return ReceivedMessage(
             message_id=_str(props.get("messageId"), "messageId", ctx),
             cpa_id=_str(props.get("cpaId"), "cpaId", ctx),
             from_party_id=from_party,
@@ -704,7 +704,7 @@ class EbmsProtocol:
             data_sources=tuple(_data_source(s, ctx) for s in sources),
         )
 
-    def is_result(self, message: IncomingMessage) -> bool:
+    def is_result(self, message: ReceivedMessage) -> bool:
         """True for a processing result from Logius under our CPA; anything else is left alone."""
         c = self.config
         return (
@@ -714,7 +714,7 @@ class EbmsProtocol:
             and message.from_party_id == c.to_party_id
         )
 
-    def read_result(self, message: IncomingMessage) -> ResultMessage:
+    def read_result(self, message: ReceivedMessage) -> ResultMessage:
         """The ``BerichtVerwerkResponse`` in a result message; :class:`ProtocolError` when unreadable."""
         batch_id = _guid_or_none(message.conversation_id)
         ctx = Context(f"result message {message.message_id}", batch_id=batch_id)

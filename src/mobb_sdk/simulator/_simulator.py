@@ -26,6 +26,7 @@ import attrs
 import httpx
 
 from mobb_sdk._codec import from_soap, to_soap, to_xml
+from mobb_sdk._ebms import EventType, MessageStatus
 from mobb_sdk._errors import ConfigurationError, CpaError, MobbError, ValidationError, XmlError
 from mobb_sdk._ids import LOGIUS_OIN, Bsn, Oin, guid_from_int
 from mobb_sdk._models import (
@@ -83,22 +84,11 @@ WUS_PATH: Final = "/wus/BerichtenboxValidatieService"
 BB_SERVICE: Final = EBMS_SERVICE
 LOGIUS_PARTY_ID: Final = LOGIUS_OIN.party_id
 
-#: ebms-core's message status values (all can be read back; see docs for which the simulator produces).
-MESSAGE_STATUSES: Final = frozenset(
-    {
-        "UNAUTHORIZED",
-        "NOT_RECOGNIZED",
-        "RECEIVED",
-        "PROCESSED",
-        "FORWARDED",
-        "FAILED",
-        "CREATED",
-        "DELIVERY_FAILED",
-        "DELIVERED",
-        "EXPIRED",
-    }
-)
-EVENT_TYPES: Final = ("RECEIVED", "DELIVERED", "FAILED", "EXPIRED")
+#: ebms-core's message status values, the client's MessageStatus (all can be read back; see docs for which
+#: the simulator produces).
+MESSAGE_STATUSES: Final = frozenset(s.value for s in MessageStatus)
+#: ebms-core's event types (the client's :class:`~mobb_sdk._ebms.EventType`: one vocabulary for both).
+EVENT_TYPES: Final = tuple(t.value for t in EventType)
 #: The ebMS service of the MSHs' own messages (Ping, StatusRequest, Acknowledgment, ...).
 MSH_SERVICE: Final = "urn:oasis:names:tc:ebxml-msg:service"
 #: ebms-core's ``eventListener.type`` values the simulator plays: events stored, or only logged.
@@ -116,7 +106,11 @@ _REQUEST_PROPERTIES: Final = (
     "messageId",
     "refToMessageId",
 )
-_DELIVERY_EVENT: Final = {"DELIVERED": "DELIVERED", "DELIVERY_FAILED": "FAILED", "EXPIRED": "EXPIRED"}
+_DELIVERY_EVENT: Final = {
+    MessageStatus.DELIVERED.value: EventType.DELIVERED.value,
+    MessageStatus.DELIVERY_FAILED.value: EventType.FAILED.value,
+    MessageStatus.EXPIRED.value: EventType.EXPIRED.value,
+}
 _FILTERS: Final = (
     "cpaId",
     "fromPartyId",
@@ -180,7 +174,7 @@ class _Message:
     def status_at(self, now: datetime) -> str | None:
         if now >= self.visible_at:
             return self.status
-        return None if self.incoming else "CREATED"
+        return None if self.incoming else MessageStatus.CREATED.value
 
     def properties(self, now: datetime) -> dict[str, Any]:
         props: dict[str, Any] = {
@@ -810,7 +804,7 @@ class Simulator:
             timestamp=self.now(),
             data_sources=sources,
             incoming=False,
-            status="CREATED",
+            status=MessageStatus.CREATED.value,
             visible_at=self.now(),
             client_oin=request.extensions.get(CLIENT_OIN_EXTENSION),
         )
@@ -893,7 +887,7 @@ class Simulator:
             original,
             message_id=_new_message_id(),
             timestamp=now,
-            status="CREATED",
+            status=MessageStatus.CREATED.value,
             visible_at=now,
             resend_of=message_id,
             client_oin=request.extensions.get(CLIENT_OIN_EXTENSION),
@@ -927,16 +921,16 @@ class Simulator:
             delivery_fault, result_fault, how = (None, None, "truncated")
             if examined is not None:
                 delivery_fault, result_fault, how = self.faults.take_batch(examined.batch_id, received)
-            status = "DELIVERED"
+            status = MessageStatus.DELIVERED.value
             if reason is not None or delivery_fault is BatchFault.DELIVERY_FAILED:
-                status = "DELIVERY_FAILED"
+                status = MessageStatus.DELIVERY_FAILED.value
             elif delivery_fault is BatchFault.DELIVERY_EXPIRED:
-                status = "EXPIRED"
+                status = MessageStatus.EXPIRED.value
             message.status = status
             message.visible_at = delivered_at
             self._messages[message.message_id] = message
             self._add_event(message.message_id, _DELIVERY_EVENT[status], delivered_at)
-            if status != "DELIVERED" or examined is None:
+            if status != MessageStatus.DELIVERED.value or examined is None:
                 seconds = time.perf_counter() - started
                 self._store.record(
                     BatchRecord(
@@ -1004,12 +998,12 @@ class Simulator:
             timestamp=visible if visible is not _NEVER else sent.timestamp,
             data_sources=[_DataSource("result.xml", None, "text/xml", document)],
             incoming=True,
-            status="RECEIVED",
+            status=MessageStatus.RECEIVED.value,
             visible_at=visible,
             malformed=fault is BatchFault.MALFORMED_RESULT,
         )
         self._messages[message.message_id] = message
-        self._add_event(message.message_id, "RECEIVED", visible)
+        self._add_event(message.message_id, EventType.RECEIVED.value, visible)
         return message.message_id
 
     def inject_message(
@@ -1022,7 +1016,7 @@ class Simulator:
         conversation_id: str | None = None,
         ref_to_message_id: str | None = None,
         content_type: str = "text/xml",
-        status: str = "RECEIVED",
+        status: str = MessageStatus.RECEIVED.value,
         from_party_id: str = LOGIUS_PARTY_ID,
     ) -> str:
         """Put an incoming message of any action in the application's inbox (e.g. one it must leave alone).
@@ -1055,8 +1049,8 @@ class Simulator:
         )
         with self._lock:
             self._messages[message.message_id] = message
-            if status == "RECEIVED":
-                self._add_event(message.message_id, "RECEIVED", now)
+            if status == MessageStatus.RECEIVED.value:
+                self._add_event(message.message_id, EventType.RECEIVED.value, now)
         return message.message_id
 
     # --- ebms-core: reading ---------------------------------------------------------------------------------
@@ -1074,7 +1068,7 @@ class Simulator:
             ids = [
                 m.message_id
                 for m in self._messages.values()
-                if m.incoming and m.status_at(now) == "RECEIVED" and m.matches(params)
+                if m.incoming and m.status_at(now) == MessageStatus.RECEIVED.value and m.matches(params)
             ]
         return _json(ids[:limit] if limit is not None else ids)
 
@@ -1121,8 +1115,12 @@ class Simulator:
     def _process(self, message_id: str, now: datetime) -> None:
         """RECEIVED becomes PROCESSED; anything else (unknown, sent, already processed) is left alone."""
         message = self._messages.get(message_id)
-        if message is not None and message.incoming and message.status_at(now) == "RECEIVED":
-            message.status = "PROCESSED"
+        if (
+            message is not None
+            and message.incoming
+            and message.status_at(now) == MessageStatus.RECEIVED.value
+        ):
+            message.status = MessageStatus.PROCESSED.value
             message.processed_at = now
 
     def _mark_processed(self, message_id: str) -> httpx.Response:
@@ -1146,14 +1144,14 @@ class Simulator:
                 raise _ServerError(f"Found MSH message {message_id}")
             if not self.peer_available:
                 raise _ServerError("No response received!")
-            status = "NOT_RECOGNIZED"
-            if not message.incoming and message.status_at(now) == "DELIVERED":
+            status = MessageStatus.NOT_RECOGNIZED.value
+            if not message.incoming and message.status_at(now) == MessageStatus.DELIVERED.value:
                 answered = any(
                     m.incoming and m.ref_to_message_id == message_id and m.visible_at <= now
                     for m in self._messages.values()
                 )
-                status = "PROCESSED" if answered else "RECEIVED"
-        if status == "NOT_RECOGNIZED":
+                status = MessageStatus.PROCESSED.value if answered else MessageStatus.RECEIVED.value
+        if status == MessageStatus.NOT_RECOGNIZED.value:
             return _json({"status": status})
         return _json({"timestamp": _iso(message.timestamp), "status": status})
 
@@ -1478,7 +1476,7 @@ class Inspection:
                     tuple(map(guid_from_int, m.bericht_ids)),
                     sum(len(s.content) for s in m.data_sources),
                     m.timestamp,
-                    m.status_at(now) or "CREATED",
+                    m.status_at(now) or MessageStatus.CREATED.value,
                     m.resend_of,
                     m.client_oin,
                 )
