@@ -268,7 +268,7 @@ def test_export_of_a_corrupt_outbox_is_exit_6_and_leaves_the_file(tmp_path: Path
     garbage.write_bytes(b"this is not SQLite" * 100)
     result = CliRunner().invoke(main, ["outbox", "status", str(garbage)])
     assert result.exit_code == Exit.STORAGE, result.output
-    assert "not an outbox database" in result.output
+    assert "not a mobb-sdk database" in result.output
 
 
 def test_a_planted_work_folder_link_is_refused(tmp_path: Path) -> None:
@@ -283,3 +283,42 @@ def test_a_planted_work_folder_link_is_refused(tmp_path: Path) -> None:
             outbox.clean_work_dir()
     assert (tmp_path / "work").is_symlink()
     assert list(elsewhere.iterdir()) == []
+
+
+def test_the_zgw_journal_has_the_same_storage_faults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mobb_sdk.zgw import Journal
+
+    path = tmp_path / "o.outbox.zgw"
+    journal = Journal(path)
+    journal.add_enqueued([("https://drc.example/v/1", "b-1", "io-1", "woz", None)])
+    journal.close()
+    assert _mode(path) == 0o600
+    disk = _Disk()
+    real = sqlite3.connect
+    monkeypatch.setattr(
+        sqlite3, "connect", lambda *a, **k: _FullDisk(real(*a, **k), disk, "INSERT OR IGNORE")
+    )
+    journal = Journal(path)
+    with pytest.raises(StorageError, match="disk is full"):
+        journal.add_enqueued([("https://drc.example/v/2", "b-2", "io-2", "woz", None)])
+    disk.full = False
+    assert [r.url for r in journal.rows()] == ["https://drc.example/v/1"]  # rolled back whole
+    journal.close()
+
+
+def test_mobb_zgw_status_of_a_corrupt_journal_exits_6(tmp_path: Path) -> None:
+    config = tmp_path / "zgw.toml"
+    config.write_text(
+        "[zgw]\n"
+        'documenten_url = "http://127.0.0.1:9/documenten/api/v1"\n'
+        'zaken_url = "http://127.0.0.1:9/zaken/api/v1"\n'
+        'client_id = "mobb"\n'
+        f'outbox = "{tmp_path / "zgw.outbox"}"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "zgw.outbox.zgw").write_bytes(b"not SQLite at all " * 200)
+    result = CliRunner().invoke(
+        main, ["zgw", "status", "--config", str(config)], env={"MOBB_ZGW_SECRET": "geheim"}
+    )
+    assert result.exit_code == Exit.STORAGE, result.output
+    assert "not a mobb-sdk database (outbox or ZGW journal)" in result.output

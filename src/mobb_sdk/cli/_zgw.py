@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mobb_sdk._client import Client
-from mobb_sdk._errors import ConfigurationError, MobbError, TransportError
+from mobb_sdk._errors import ConfigurationError, MobbError, StorageError, TransportError
 from mobb_sdk.cli._output import Exit, emit_json, fail, table
 from mobb_sdk.cli._settings import client_config, connection_options
 from mobb_sdk.outbox import Outbox
@@ -124,6 +124,8 @@ def run_command(
                 summary = result.to_dict()
                 errors = result.poll.errors + (result.run.errors if result.run is not None else ())
             counts = adapter.journal.counts()
+    except StorageError as exc:
+        fail(exc, Exit.STORAGE, as_json=as_json)
     except (TransportError, ConfigurationError) as exc:
         fail(exc, Exit.TRANSPORT, as_json=as_json)
     if as_json:
@@ -162,6 +164,8 @@ def serve_command(
             with CallbackServer(adapter) as server:
                 click.echo(f"listening on {server.url}", err=True)
                 adapter.serve(stop)
+    except StorageError as exc:
+        fail(exc, Exit.STORAGE, as_json=False)
     except (TransportError, ConfigurationError) as exc:
         fail(exc, Exit.TRANSPORT, as_json=False)
     raise SystemExit(int(Exit.OK))
@@ -201,12 +205,15 @@ def status_command(config_file: Path | None, as_json: bool) -> None:
             Exit.UNREADABLE,
             as_json=as_json,
         )
-    journal = Journal(config.journal)
     try:
-        counts = journal.counts()
-        refused = [r for r in journal.rows() if r.outcome == "refused"]
-    finally:
-        journal.close()
+        journal = Journal(config.journal)
+        try:
+            counts = journal.counts()
+            refused = [r for r in journal.rows() if r.outcome == "refused"]
+        finally:
+            journal.close()
+    except StorageError as exc:
+        fail(exc, Exit.STORAGE, as_json=as_json)
     if as_json:
         emit_json(
             {

@@ -27,7 +27,7 @@ from mobb_sdk._models import VerwerkingsCode
 from mobb_sdk.outbox._states import BatchState, LetterState
 from mobb_sdk.outbox._store import Answer, BatchRow, BijlageRef, LetterRow, NewLetter
 
-__all__ = ["SCHEMA_VERSION", "SqliteStore"]
+__all__ = ["SCHEMA_VERSION", "SqliteStore", "storage_error"]
 
 SCHEMA_VERSION: Final = "1"
 
@@ -93,15 +93,16 @@ _OPEN: Final = tuple(s.value for s in (LetterState.BATCHED, LetterState.OFFERED,
 _UNDECIDED: Final = (*_OPEN, LetterState.RESULT_OVERDUE.value)
 
 
-def _storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
-    """The typed error of an SQLite failure; what was committed before is intact (WAL, FULL sync)."""
+def storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
+    """The typed error of an SQLite failure of the file at ``path`` (the outbox, or another store of
+    ours in SQLite); what was committed before is intact (WAL, FULL sync)."""
     reason = str(exc)
     if "full" in reason:
         advice = "the disk is full: free space and run again; every step stored so far is kept"
     elif isinstance(exc, sqlite3.DatabaseError) and (
         "malformed" in reason or "not a database" in reason or "encrypted" in reason
     ):
-        advice = "not an outbox database, or a damaged one: restore it from a backup"
+        advice = "not a mobb-sdk database (outbox or ZGW journal), or a damaged one: restore it from a backup"
     elif "locked" in reason or "busy" in reason:
         advice = "another process holds the outbox too long: try again"
     elif "readonly" in reason or "unable to open" in reason or "disk I/O" in reason:
@@ -165,7 +166,7 @@ class SqliteStore:
                         f"{self.path}: outbox schema {row[0]}, this mobb-sdk reads schema {SCHEMA_VERSION}"
                     )
         except sqlite3.Error as exc:
-            raise _storage_error(self.path, exc) from None
+            raise storage_error(self.path, exc) from None
 
     def close(self) -> None:
         with self._lock:
@@ -188,7 +189,7 @@ class SqliteStore:
             except sqlite3.Error as exc:
                 if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
                     raise  # our own mistake, not the storage's
-                raise _storage_error(self.path, exc) from exc
+                raise storage_error(self.path, exc) from exc
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
@@ -197,7 +198,7 @@ class SqliteStore:
             except sqlite3.Error as exc:
                 if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
                     raise
-                raise _storage_error(self.path, exc) from exc
+                raise storage_error(self.path, exc) from exc
 
     # -- identity and letters in -------------------------------------------------------------------------
 

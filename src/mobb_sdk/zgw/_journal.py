@@ -5,7 +5,8 @@ outbox, keyed by the Verzending's URL), ``refused`` (bad input: the rule and the
 ``writing`` (the write-back is planned and recorded, then sent) and ``written``. Notifications wait
 in the ``inbox`` until the worker took them up. Every change is one transaction, made before the step it
 announces, so a killed adapter resumes: a planned write-back is checked against the Verzending before it
-is sent again. No BSN is kept here; the file is created owner-only all the same (0600).
+is sent again. No BSN is kept here; the file is created owner-only all the same (0600). A storage
+fault (a full disk, a corrupt file) is a :class:`~mobb_sdk.StorageError`, the step rolled back.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from typing import Any, Final
 
 import attrs
 
-from mobb_sdk._errors import ConfigurationError
+from mobb_sdk._errors import StorageError
+from mobb_sdk._files import create_private_file
+from mobb_sdk.outbox._sqlite import storage_error
 
 __all__ = ["Journal", "JournalRow", "Notice"]
 
@@ -96,9 +99,12 @@ class Journal:
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
         self.path = Path(path)
-        if not self.path.exists():
-            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
-            os.close(fd)
+        try:
+            create_private_file(self.path)  # owner-only from the first byte, like the outbox
+        except OSError as exc:
+            raise StorageError(
+                f"{self.path}: cannot create or open the ZGW journal: {exc.strerror or exc}", path=self.path
+            ) from None
         self._lock = threading.RLock()
         try:
             self._db = sqlite3.connect(
@@ -110,8 +116,8 @@ class Journal:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
-        except sqlite3.DatabaseError as exc:
-            raise ConfigurationError(f"{self.path}: not a usable ZGW journal: {exc}") from None
+        except sqlite3.Error as exc:
+            raise storage_error(self.path, exc) from None
 
     def close(self) -> None:
         with self._lock:
@@ -119,18 +125,31 @@ class Journal:
 
     @contextlib.contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        # One transaction: all of it is stored, or (a full disk, a broken file) none of it.
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    if self._db.in_transaction:
+                        with contextlib.suppress(sqlite3.Error):
+                            self._db.execute("ROLLBACK")
+                    raise
+            except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+                if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+                    raise
+                raise storage_error(self.path, exc) from exc
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+                if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+                    raise
+                raise storage_error(self.path, exc) from exc
 
     # -- Verzendingen ----------------------------------------------------------------------------------
 
