@@ -326,30 +326,36 @@ def _return_none(node: ast.Return) -> ast.AST:
     return ast.Return(ast.Constant(None))
 
 
-def _replace(tree: ast.AST, target_id: int, make: Any) -> ast.AST:
-    """A copy of ``tree`` with the node ``target_id`` names (found by walking both trees in step) mutated."""
-    clone = copy.deepcopy(tree)
-    for old, new in zip(ast.walk(tree), ast.walk(clone), strict=True):
-        if id(old) == target_id:
-            replacement = make(new)
-            if replacement is not new:
-                _swap_child(clone, new, replacement)
-            return clone
-    raise LookupError("mutation point not found")
-
-
-def _swap_child(root: ast.AST, old: ast.AST, new: ast.AST) -> None:
-    for parent in ast.walk(root):
+def _parents(tree: ast.AST) -> dict[int, tuple[ast.AST, str, int | None]]:
+    """Node id -> (parent, field name, index in that field's list or None)."""
+    found: dict[int, tuple[ast.AST, str, int | None]] = {}
+    for parent in ast.walk(tree):
         for name, value in ast.iter_fields(parent):
-            if value is old:
-                setattr(parent, name, new)
-                return
-            if isinstance(value, list):
+            if isinstance(value, ast.AST):
+                found[id(value)] = (parent, name, None)
+            elif isinstance(value, list):
                 for i, item in enumerate(value):
-                    if item is old:
-                        value[i] = new
-                        return
-    raise LookupError("parent of the mutation point not found")
+                    if isinstance(item, ast.AST):
+                        found[id(item)] = (parent, name, i)
+    return found
+
+
+def _put(place: tuple[ast.AST, str, int | None], node: ast.AST) -> None:
+    parent, name, index = place
+    if index is None:
+        setattr(parent, name, node)
+    else:
+        getattr(parent, name)[index] = node
+
+
+def _mutated_source(tree: ast.AST, node: ast.AST, place: tuple[ast.AST, str, int | None], make: Any) -> str:
+    """The module's source with ``node`` replaced by its mutant; the tree is left as it was."""
+    mutant = make(copy.deepcopy(node))
+    _put(place, ast.fix_missing_locations(mutant))
+    try:
+        return ast.unparse(tree)
+    finally:
+        _put(place, node)
 
 
 def make_mutants(module: str) -> list[Mutant]:
@@ -358,10 +364,12 @@ def make_mutants(module: str) -> list[Mutant]:
     original = ast.unparse(tree)
     points = _Points()
     points.visit(tree)
+    nodes = {id(n): n for n in ast.walk(tree)}
+    parents = _parents(tree)
     mutants: list[Mutant] = []
     seen: dict[tuple[str, str], int] = {}
     for target, scope, (line, end_line), description, make in points.points:
-        mutated = ast.unparse(ast.fix_missing_locations(_replace(tree, target, make)))
+        mutated = _mutated_source(tree, nodes[target], parents[target], make)
         if mutated == original:
             continue
         n = seen[(scope, description)] = seen.get((scope, description), 0) + 1
