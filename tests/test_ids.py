@@ -201,6 +201,32 @@ def test_elfproef_answers_a_bool():
     assert elfproef("12345678") is False
 
 
+def test_new_guids_are_uuid4_with_every_other_bit_random():
+    ints = [new_guid().int for _ in range(200)]
+    anded = ored = ints[0]
+    for value in ints[1:]:
+        anded &= value
+        ored |= value
+    # Version 4 is 0b0100 in bits 76..79, the RFC 4122 variant 0b10 in bits 62..63; the other 122 bits
+    # are random, so across 200 GUIDs each of them is seen both set and clear (failing odds 2**-199).
+    assert anded == (1 << 78) | (1 << 63)
+    assert ored == ((1 << 128) - 1) & ~((0b1011 << 76) | (1 << 62))
+    assert all(uuid.UUID(int=i).version == 4 for i in ints)
+
+
+def test_guid_from_int_is_a_plain_uuid():
+    for value in (0, 5, (1 << 128) - 1):
+        made = guid_from_int(value)
+        assert made == uuid.UUID(int=value)
+        assert (type(made), made.int, made.is_safe, str(made)) == (
+            uuid.UUID,
+            value,
+            uuid.SafeUUID.unknown,
+            str(uuid.UUID(int=value)),
+        )
+        assert hash(made) == hash(uuid.UUID(int=value))
+
+
 def test_guids():
     assert str(NIL_GUID) == "00000000-0000-0000-0000-000000000000"
     a, b = new_guid(), new_guid()
