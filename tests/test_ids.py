@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import pickle
 import re
 import uuid
@@ -185,6 +186,15 @@ def test_every_prefix_builds_an_oin_of_its_kind(prefix, kind):
     for main, suffix in (("123456789", "000"), ("1234ABCD", "0000")):
         oin = Oin(prefix + main + suffix)
         assert (oin.prefix, oin.kind, str(oin)) == (prefix, kind, prefix + main + suffix)
+
+
+def test_an_oin_is_the_string_itself():
+    oin = Oin("00000001822477348000")
+    assert Oin(oin) is oin
+    assert repr(oin) == "Oin(value='00000001822477348000')"
+    assert (str(oin), oin.value, type(oin.value)) == ("00000001822477348000", "00000001822477348000", str)
+    assert oin == "00000001822477348000"
+    assert json.dumps({"afzender": oin}) == '{"afzender": "00000001822477348000"}'
 
 
 def test_oin_order_and_the_identifier_patterns():
