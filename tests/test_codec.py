@@ -884,3 +884,52 @@ def base64_of(data: bytes) -> str:
     import base64
 
     return base64.b64encode(data).decode("ascii")
+
+
+def test_batch_chunks_are_to_xml_in_pieces():
+    from mobb_sdk._codec import batch_chunks, batch_tree
+
+    batch = make_batch(3, with_pdf=True)
+    assert b"".join(batch_chunks(batch)) == to_xml(batch)
+    skeleton = batch_tree(batch, with_content=False)
+    assert b"".join(batch_chunks(batch, skeleton)) == to_xml(batch)
+    plain = make_batch(2)
+    assert b"".join(batch_chunks(plain)) == to_xml(plain)
+
+
+def test_batch_chunks_refuse_a_skeleton_of_other_letters():
+    from mobb_sdk._codec import batch_chunks, batch_tree
+
+    two = Batch(TEST_OIN, [make_bericht(0, bijlagen=[b"%PDF-1", b"%PDF-2"])])
+    one = Batch(TEST_OIN, [make_bericht(0, bijlagen=[b"%PDF-1"])])
+    with pytest.raises(ValueError, match="zip"):
+        b"".join(batch_chunks(two, batch_tree(one, with_content=False)))
+    with pytest.raises(ValueError, match="zip"):
+        b"".join(batch_chunks(one, batch_tree(two, with_content=False)))
+
+
+def test_checked_guid_reads_a_guid_text():
+    from mobb_sdk._codec import checked_guid
+
+    for text in (str(FIXED_ID), str(FIXED_ID).upper(), "00000000-0000-0000-0000-000000000000"):
+        got = checked_guid(text)
+        assert got == uuid.UUID(text)
+        assert (type(got), str(got), got.is_safe) == (uuid.UUID, str(uuid.UUID(text)), uuid.SafeUUID.unknown)
+
+
+def test_stream_batch_writes_the_bytes_of_to_xml_in_groups():
+    from mobb_sdk._codec import stream_batch
+
+    batch = make_batch(230, aanmaak_datum=FIXED_NOW)  # more letters than one group
+    big = Batch(TEST_OIN, [make_bericht(i, bijlagen=[b"%PDF-" + bytes(300_000)]) for i in range(15)])
+    for b in (batch, big, make_batch(1)):
+        out = io.BytesIO()
+        n = stream_batch(
+            out,
+            batch_id=b.batch_id,
+            aanmaak_datum=b.aanmaak_datum,
+            afzender=str(b.afzender),
+            berichten=iter(b.berichten),
+        )
+        assert out.getvalue() == to_xml(b)
+        assert n == len(out.getvalue())

@@ -295,6 +295,19 @@ def test_results_decide_each_letter():
     assert tracker.open is True  # the letter without an answer still waits
 
 
+def test_a_letter_without_an_answer_does_not_stop_the_others():
+    ls = letters(3)
+    tracker = DeliveryTracker(ls)
+    r = receipt([b.bericht_id for b in ls])
+    tracker.sent(r)
+    tracker.on_result(result_for(r, {ls[1].bericht_id: C.VERWERKT, ls[2].bericht_id: C.BIJLAGE_TE_GROOT}))
+    assert [(o.status, o.code) for o in tracker.outcomes()] == [
+        (OutcomeStatus.PENDING, None),
+        (OutcomeStatus.DELIVERED, C.VERWERKT),
+        (OutcomeStatus.FAILED, C.BIJLAGE_TE_GROOT),
+    ]
+
+
 def test_a_result_for_another_batch_is_left_alone():
     ls = letters(1)
     tracker = DeliveryTracker(ls)
