@@ -933,3 +933,33 @@ def test_stream_batch_writes_the_bytes_of_to_xml_in_groups():
         )
         assert out.getvalue() == to_xml(b)
         assert n == len(out.getvalue())
+
+
+def test_a_result_letter_read_by_index_first_is_built_alone():
+    result = from_xml(_result_xml(), VerwerkingsResultaat)
+    second = result.berichten[1]
+    assert (second.bericht_id, second.bericht_type, second.verwerkings_code, second.stadium) == (
+        OTHER_ID,
+        "AANSL",
+        VerwerkingsCode.BIJLAGE_TE_GROOT,
+        "NA",
+    )
+    assert result.berichten[-2].bericht_id == FIXED_ID
+    assert [b.stadium for b in result.berichten[0:2]] == ["ValidatieGebruiker", "NA"]
+
+
+def test_result_rows_slice_like_a_sequence():
+    from mobb_sdk._codec import _ResultRows
+
+    rows = _ResultRows(["a", "WOZ", "Verwerkt", "NA", "b", "X", "Verwerkt", None])
+    assert len(rows) == 2
+    assert rows[1] == ("b", "X", "Verwerkt", None)
+    assert rows[0:2] == [("a", "WOZ", "Verwerkt", "NA"), ("b", "X", "Verwerkt", None)]
+    assert rows[-1:] == [("b", "X", "Verwerkt", None)]
+
+
+def test_a_result_with_only_an_empty_type_is_written_as_the_elements_are():
+    line = BerichtResultaat(FIXED_ID, "", VerwerkingsCode.VERWERKT)
+    result = VerwerkingsResultaat.tally("LEV", FIXED_ID, [line], FIXED_NOW, FIXED_NOW)
+    assert to_xml(result) == _result_by_elements(result)
+    assert from_xml(to_xml(result)) == result
