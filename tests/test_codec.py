@@ -958,8 +958,9 @@ def test_result_rows_slice_like_a_sequence():
     assert rows[-1:] == [("b", "X", "Verwerkt", None)]
 
 
-def test_a_result_with_only_an_empty_type_is_written_as_the_elements_are():
-    line = BerichtResultaat(FIXED_ID, "", VerwerkingsCode.VERWERKT)
+@pytest.mark.parametrize(("bericht_type", "stadium"), [("", "NA"), ("WOZ", ""), ("", None)])
+def test_a_result_with_one_empty_text_is_written_as_the_elements_are(bericht_type, stadium):
+    line = BerichtResultaat(FIXED_ID, bericht_type, VerwerkingsCode.VERWERKT, stadium)
     result = VerwerkingsResultaat.tally("LEV", FIXED_ID, [line], FIXED_NOW, FIXED_NOW)
     assert to_xml(result) == _result_by_elements(result)
     assert from_xml(to_xml(result)) == result
