@@ -964,3 +964,11 @@ def test_a_result_with_one_empty_text_is_written_as_the_elements_are(bericht_typ
     result = VerwerkingsResultaat.tally("LEV", FIXED_ID, [line], FIXED_NOW, FIXED_NOW)
     assert to_xml(result) == _result_by_elements(result)
     assert from_xml(to_xml(result)) == result
+
+
+@pytest.mark.parametrize("validate_", [True, False])
+def test_a_result_without_letters_reads_back(validate_):
+    result = VerwerkingsResultaat.tally("LEV", FIXED_ID, [], FIXED_NOW, FIXED_NOW)
+    read = from_xml(to_xml(result), VerwerkingsResultaat, validate=validate_)
+    assert read == result
+    assert (len(read.berichten), read.totaal_aantal_ontvangen, read.volledig_verwerkt) == (0, 0, False)
