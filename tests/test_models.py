@@ -759,3 +759,55 @@ def test_abonnement_aanvraag_keeps_a_given_verzoek_id_and_makes_one_otherwise():
     )
     sinds = AbonnementAanvraag.mutaties_sinds(TEST_OIN, FIXED_NOW)
     assert (sinds.bsns, sinds.mutatie_datum) == (None, FIXED_NOW)
+
+
+def _lazy(n: int, *, bulk: bool, rows_len: int | None = None):
+    eager = _rows(n)
+    calls: dict[str, list[object]] = {"rows": [], "build": [], "build_all": []}
+
+    def rows() -> list[int]:
+        calls["rows"].append(True)
+        return list(range(n if rows_len is None else rows_len))
+
+    def build(i: int) -> BerichtResultaat:
+        calls["build"].append(i)
+        return eager[i]
+
+    def build_all(all_rows) -> list[BerichtResultaat]:
+        calls["build_all"].append(list(all_rows))
+        return [eager[i] for i in all_rows]
+
+    return BerichtResultaten.lazy(n, rows, build, build_all if bulk else None), eager, calls
+
+
+def test_a_lazy_sequence_builds_every_letter_in_one_pass_when_it_can():
+    lazy, eager, calls = _lazy(4, bulk=True)
+    assert list(lazy) == eager
+    assert calls == {"rows": [True], "build": [], "build_all": [[0, 1, 2, 3]]}
+    assert list(lazy) == eager  # built once
+    assert len(calls["build_all"]) == 1
+
+
+def test_a_lazy_sequence_with_some_letters_built_builds_only_the_others():
+    lazy, eager, calls = _lazy(4, bulk=True)
+    assert lazy[2] is eager[2]
+    assert list(lazy) == eager
+    assert calls == {"rows": [True], "build": [2, 0, 1, 3], "build_all": []}
+    plain, eager, calls = _lazy(3, bulk=False)
+    assert list(plain) == eager
+    assert calls == {"rows": [True], "build": [0, 1, 2], "build_all": []}
+
+
+def test_a_lazy_sequence_of_one_or_none():
+    one, eager, calls = _lazy(1, bulk=False)
+    assert list(one) == eager
+    assert calls["build"] == [0]
+    none, _, calls = _lazy(0, bulk=True)
+    assert list(none) == []
+    assert calls == {"rows": [], "build": [], "build_all": []}  # nothing to fetch
+
+
+def test_a_lazy_sequence_whose_rows_do_not_match_its_count_refuses_to_guess():
+    lazy, _, _ = _lazy(3, bulk=False, rows_len=2)
+    with pytest.raises(ValueError, match="zip"):
+        list(lazy)
