@@ -972,3 +972,74 @@ def test_a_result_without_letters_reads_back(validate_):
     read = from_xml(to_xml(result), VerwerkingsResultaat, validate=validate_)
     assert read == result
     assert (len(read.berichten), read.totaal_aantal_ontvangen, read.volledig_verwerkt) == (0, 0, False)
+
+
+def _envelope(body: str) -> bytes:
+    return (
+        f'<s:Envelope xmlns:s="{ns.SOAP11}" xmlns:sh="{ns.SH}" xmlns:xsi="{ns.XSI}"><s:Body>{body}</s:Body></s:Envelope>'
+    ).encode()
+
+
+def test_soap_parts_are_checked_against_the_xsd_unless_told_not_to():
+    answer = _wus_answer(_line(TEST_BSNS[0], None)).decode().split("?>", 1)[-1]
+    with pytest.raises(ValidationError) as info:
+        from_soap(_envelope(answer))
+    assert "the wus_response document does not satisfy the XSD" in str(info.value)
+    assert info.value.violations
+    unchecked = from_soap(_envelope(answer), validate=False)
+    assert [(a.bsn.value if a.bsn else None, a.mag_ontvangen) for a in unchecked.abonnementen] == [
+        (TEST_BSNS[0], False)
+    ]
+    detail = "<s:Fault><faultcode>s:Server</faultcode><faultstring>x</faultstring><detail><sh:DependentServiceFault><sh:Other/></sh:DependentServiceFault></detail></s:Fault>"
+    with pytest.raises(ValidationError) as info:
+        from_soap(_envelope(detail))
+    assert "the dependent_service_fault in the SOAP body does not satisfy the XSD" in str(info.value)
+    loose = from_soap(_envelope(detail), validate=False)
+    assert (loose.kind, loose.message, loose.faultcode) == (FaultKind.DEPENDENT_SERVICE, None, "s:Server")
+
+
+def test_empty_fault_texts_read_as_empty():
+    fault = from_soap(_envelope("<s:Fault><faultcode/><faultstring/></s:Fault>"))
+    assert (fault.faultcode, fault.faultstring, fault.kind, fault.message) == ("", "", None, None)
+
+
+def test_from_tree_checks_the_xsd_by_default():
+    from mobb_sdk._codec import from_tree
+
+    tree = etree.fromstring(
+        to_xml(make_batch(1)).replace(b"<ber:SoortGebruiker>Burger", b"<ber:SoortGebruiker>Bedrijf")
+    )
+    with pytest.raises(ValidationError) as info:
+        from_tree(tree)
+    assert "BER-10" in info.value.rules
+    assert "the batch document does not satisfy the XSD" in str(info.value)
+
+
+def test_a_wus_answer_pairs_keys_and_flags_per_line():
+    a, b = TEST_BSNS[:2]
+    # As many keys as flags, but not on the same lines: only reading line by line pairs them right.
+    odd = from_xml(_wus_answer(_line(None, "true") + _line(a, None) + _line(b, "1")), validate=False)
+    assert [(x.bsn.value if x.bsn else None, x.mag_ontvangen) for x in odd.abonnementen] == [
+        (None, True),
+        (a, False),
+        (b, True),
+    ]
+    no_klant = from_xml(
+        _wus_answer("<valt:Abonnement><valt:isBerichtSturen>true</valt:isBerichtSturen></valt:Abonnement>"),
+        validate=False,
+    )
+    assert [(x.bsn, x.mag_ontvangen) for x in no_klant.abonnementen] == [(None, True)]
+
+
+def test_to_xml_says_why_it_refuses():
+    with pytest.raises(ValidationError) as info:
+        to_xml(_batch_breaking_the_xsd(), validate=True)
+    assert "the document does not satisfy the XSD" in str(info.value)
+
+
+def test_an_unreadable_document_names_what_was_missing():
+    broken = to_xml(make_batch(1)).replace(b"<ber:Onderwerp>Aanslag 0</ber:Onderwerp>", b"")
+    with pytest.raises(ValidationError) as info:
+        from_xml(broken, validate=False)
+    ((v),) = info.value.violations
+    assert "Onderwerp" in v.message
