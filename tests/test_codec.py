@@ -886,26 +886,32 @@ def base64_of(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def test_batch_chunks_are_to_xml_in_pieces():
-    from mobb_sdk._codec import batch_chunks, batch_tree
+def test_batch_xml_is_to_xml_in_pieces_and_knows_its_size():
+    from mobb_sdk._codec import BatchXml, batch_tree
 
-    batch = make_batch(3, with_pdf=True)
-    assert b"".join(batch_chunks(batch)) == to_xml(batch)
-    skeleton = batch_tree(batch, with_content=False)
-    assert b"".join(batch_chunks(batch, skeleton)) == to_xml(batch)
-    plain = make_batch(2)
-    assert b"".join(batch_chunks(plain)) == to_xml(plain)
+    for batch in (
+        make_batch(3, with_pdf=True),
+        make_batch(2),
+        Batch(TEST_OIN, [make_bericht(0, bijlagen=[b"%PDF-1", b"%PDF-22"])]),
+    ):
+        xml = BatchXml(batch)
+        assert b"".join(xml.chunks()) == to_xml(batch)
+        assert b"".join(xml.chunks()) == to_xml(batch)  # again: the same bytes (a retry)
+        assert xml.size == len(to_xml(batch))
+        given = BatchXml(batch, batch_tree(batch, with_content=False))
+        assert b"".join(given.chunks()) == to_xml(batch)
+        assert given.size == xml.size
 
 
-def test_batch_chunks_refuse_a_skeleton_of_other_letters():
-    from mobb_sdk._codec import batch_chunks, batch_tree
+def test_batch_xml_refuses_a_skeleton_of_other_letters():
+    from mobb_sdk._codec import BatchXml, batch_tree
 
     two = Batch(TEST_OIN, [make_bericht(0, bijlagen=[b"%PDF-1", b"%PDF-2"])])
     one = Batch(TEST_OIN, [make_bericht(0, bijlagen=[b"%PDF-1"])])
     with pytest.raises(ValueError, match="zip"):
-        b"".join(batch_chunks(two, batch_tree(one, with_content=False)))
+        b"".join(BatchXml(two, batch_tree(one, with_content=False)).chunks())
     with pytest.raises(ValueError, match="zip"):
-        b"".join(batch_chunks(one, batch_tree(two, with_content=False)))
+        b"".join(BatchXml(one, batch_tree(two, with_content=False)).chunks())
 
 
 def test_checked_guid_reads_a_guid_text():
