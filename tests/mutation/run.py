@@ -64,9 +64,10 @@ MODULES: dict[str, tuple[str, ...]] = {
     "_codec": ("tests/test_codec.py",),
     "_retry": ("tests/test_retry.py", "tests/test_config.py"),
     "_delivery": ("tests/test_delivery.py", "tests/test_client_deliver.py"),
+    "_lifecycle": ("tests/test_lifecycle.py",),
 }
 #: What ``nox -s mutants`` runs without ``--module``.
-DEFAULT_MODULES = ("_ids", "_rules", "_models", "_codec", "_retry")
+DEFAULT_MODULES = ("_ids", "_rules", "_models", "_codec", "_retry", "_lifecycle")
 
 
 # --- making mutants ----------------------------------------------------------------------------------------
