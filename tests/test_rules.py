@@ -736,6 +736,14 @@ def test_notes_exist_where_pinned_and_name_code_that_exists():
                 assert hasattr(target, attr) or attr in fields, name
 
 
+@pytest.mark.parametrize("value", [5, 2.5, True])
+def test_a_profile_refuses_types_that_are_not_a_collection(value):
+    with pytest.raises(InvalidValueError) as info:
+        SenderProfile(active_bericht_types=value)  # type: ignore[arg-type]
+    assert (info.value.rule, info.value.field) == ("BER-02", "active_bericht_types")
+    assert info.value.message == f"expected BerichtType codes, got {type(value).__name__}"
+
+
 def test_a_profile_refuses_a_type_code_that_is_not_text():
     with pytest.raises(InvalidValueError) as info:
         SenderProfile(active_bericht_types=["WOZ", 7])  # type: ignore[list-item]
