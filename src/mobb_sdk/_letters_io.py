@@ -37,11 +37,11 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from mobb_sdk._codec import batch_skeleton_valid
 from mobb_sdk._errors import ArgumentTypeError, InvalidValueError, RenderError, StorageError, scrub
 from mobb_sdk._ids import Oin
-from mobb_sdk._models import MAX_BIJLAGEN, Batch, Bericht, Bijlage
-from mobb_sdk._rules import SenderProfile, check_bericht
+from mobb_sdk._models import MAX_BIJLAGEN, Bericht, Bijlage
+from mobb_sdk._rules import SenderProfile
+from mobb_sdk._validation import validate_letters
 from mobb_sdk._violations import Severity, Violation
 
 if TYPE_CHECKING:
@@ -593,15 +593,10 @@ def check_letter_file(
     def judge(records: list[LetterRecord]) -> None:
         if not records:
             return
-        skeleton = batch_skeleton_valid(
-            Batch(afzender=batch_sender or _ANY_SENDER, berichten=[r.bericht for r in records])
+        checked = validate_letters(
+            [r.bericht for r in records], profile, afzender=batch_sender or _ANY_SENDER, now=now
         )
-        per_letter: dict[int, list[Violation]] = {}
-        for v in skeleton:
-            index = v.letter
-            per_letter.setdefault(index if index is not None else 0, []).append(v)
-        for i, record in enumerate(records):
-            found = per_letter.get(i, []) + list(check_bericht(record.bericht, profile, now=now))
+        for record, found in zip(records, checked, strict=True):
             problems.extend(
                 LetterProblem(source.name, record.where, _column(v), v.rule, v.message, v.severity)
                 for v in found

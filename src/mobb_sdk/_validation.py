@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from lxml import etree
 
-from mobb_sdk._codec import T_ENVELOPE, T_FAULT, Model, document_kind, from_tree, soap_body_child, to_tree
+from mobb_sdk._codec import (
+    T_ENVELOPE,
+    T_FAULT,
+    Model,
+    batch_skeleton_valid,
+    document_kind,
+    from_tree,
+    soap_body_child,
+    to_tree,
+)
 from mobb_sdk._errors import DocumentTypeError, ValidationError
-from mobb_sdk._models import Batch
-from mobb_sdk._rules import SenderProfile, check_batch
+from mobb_sdk._ids import Oin
+from mobb_sdk._models import Batch, Bericht
+from mobb_sdk._rules import SenderProfile, check_batch, check_bericht
 from mobb_sdk._schemas import DocumentKind, fault_kind, kind_of
-from mobb_sdk._violations import Report
+from mobb_sdk._violations import Report, Violation
 from mobb_sdk._xml import XmlSource, parse_xml
 from mobb_sdk._xsd_validation import Backend, validate_tree
 
-__all__ = ["validate"]
+__all__ = ["validate", "validate_letters"]
 
 _MODELS = (Batch, *Model.__args__)
 
@@ -86,3 +98,23 @@ def validate(
         assert isinstance(parsed, Batch)  # noqa: S101  (the kind says so)
         report = report.merged(check_batch(parsed, profile).violations)
     return report
+
+
+def validate_letters(
+    berichten: Sequence[Bericht], profile: SenderProfile, *, afzender: Oin, now: datetime | None = None
+) -> list[list[Violation]]:
+    """Each letter's violations as a letter of its own (errors and warnings; entry ``i`` is letter ``i``'s).
+
+    One XSD pass over the letters' skeleton (attachment content is non-empty bytes by the model), then
+    the per-letter rules at one moment (``now``, default ``profile.now()``); batch-level rules are not
+    asked: the letters are not a batch yet. The outbox (enqueue) and the letters reader share it.
+    """
+    if not berichten:
+        return []
+    at = profile.now() if now is None else now
+    found: list[list[Violation]] = [[] for _ in berichten]
+    for v in batch_skeleton_valid(Batch(afzender=afzender, berichten=list(berichten))):
+        found[v.letter if v.letter is not None else 0].append(v)
+    for i, bericht in enumerate(berichten):
+        found[i].extend(check_bericht(bericht, profile, now=at))
+    return found

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any, Final, Self
 import attrs
 
 from mobb_sdk._client import Client
-from mobb_sdk._codec import batch_skeleton_valid
 from mobb_sdk._delivery import OutcomeStatus
 from mobb_sdk._errors import ConfigurationError, StorageError, ValidationError
 from mobb_sdk._files import private_directory
 from mobb_sdk._ids import Oin
 from mobb_sdk._letters_io import check_letter_file, read_letter_records
-from mobb_sdk._models import Batch, Bericht
-from mobb_sdk._rules import SenderProfile, bericht_size, check_bericht
+from mobb_sdk._models import Bericht
+from mobb_sdk._rules import SenderProfile, bericht_size
+from mobb_sdk._validation import validate_letters
 from mobb_sdk._violations import Severity, Violation
 from mobb_sdk.outbox._crash import crash_point
 from mobb_sdk.outbox._runner import Runner, RunSummary
@@ -194,28 +194,18 @@ class Outbox:
 
     def violations(self, bericht: Bericht) -> list[Violation]:
         """The errors that keep a letter out of the outbox (the XSD and the per-letter rules)."""
-        found = [v for v in check_bericht(bericht, self.profile) if v.severity is Severity.ERROR]
-        found.extend(batch_skeleton_valid(Batch(afzender=self.afzender, berichten=[bericht])))
-        return found
+        [found] = validate_letters([bericht], self.profile, afzender=self.afzender)
+        return [v for v in found if v.severity is Severity.ERROR]
 
     def _chunk_violations(self, items: Sequence[tuple[str, Bericht]]) -> list[Violation]:
         """The errors of each letter (XSD and per-letter rules), their paths prefixed with its name."""
-        if not items:
-            return []
-        # One XSD pass for the chunk (attachment content is checked by the model: non-empty bytes).
-        skeleton = batch_skeleton_valid(Batch(afzender=self.afzender, berichten=[b for _, b in items]))
-        errors: dict[int, list[Violation]] = {}
-        for v in skeleton:
-            index = v.letter
-            errors.setdefault(index if index is not None else 0, []).append(v)
-        now = self.profile.now()
-        found: list[Violation] = []
-        for i, (name, bericht) in enumerate(items):
-            problems = errors.get(i, []) + [
-                v for v in check_bericht(bericht, self.profile, now=now) if v.severity is Severity.ERROR
-            ]
-            found.extend(attrs.evolve(v, path=f"{name}: {v.path}") for v in problems)
-        return found
+        checked = validate_letters([b for _, b in items], self.profile, afzender=self.afzender)
+        return [
+            attrs.evolve(v, path=f"{name}: {v.path}")
+            for (name, _), problems in zip(items, checked, strict=True)
+            for v in problems
+            if v.severity is Severity.ERROR
+        ]
 
     def _store_chunk(self, items: Sequence[tuple[str, Bericht]], *, check: bool) -> tuple[int, int]:
         problems = self._chunk_violations(items) if check else []
