@@ -6,6 +6,7 @@ sent, and lets a test inject failures (``fail``: a queue of hooks run before nor
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import re
@@ -285,10 +286,10 @@ def only(predicate: Callable[[httpx.Request], bool], response: httpx.Response | 
 
 
 class FakeTime:
-    """A clock and a sleep that never wait: sleeping advances the clock."""
+    """The clients' clock and sleep that never wait: sleeping only moves the clock (and is recorded)."""
 
-    def __init__(self) -> None:
-        self.now = 1000.0
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
         self.sleeps: list[float] = []
 
     def clock(self) -> float:
@@ -300,6 +301,7 @@ class FakeTime:
 
     async def asleep(self, seconds: float) -> None:
         self.sleep(seconds)
+        await asyncio.sleep(0)  # a real await point, as a real sleep is
 
 
 def bsns(n: int, start: int = 0) -> list[str]:

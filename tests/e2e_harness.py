@@ -50,35 +50,37 @@ from mobb_sdk.simulator import (
     TlsFiles,
 )
 
+from .client_fakes import FakeTime as FakeTime
+
 # The default world's people by name (docs/simulator.md), so no test spells out a BSN; re-exported.
-from .test_simulator_support import (
+from .simulator_support import (
     ANNA as ANNA,
 )
-from .test_simulator_support import (
+from .simulator_support import (
     BRAM as BRAM,
 )
-from .test_simulator_support import (
+from .simulator_support import (
     COR as COR,
 )
-from .test_simulator_support import (
+from .simulator_support import (
     DEWI as DEWI,
 )
-from .test_simulator_support import (
+from .simulator_support import (
     EVA as EVA,
 )
-from .test_simulator_support import (
+from .simulator_support import (
     FATIMA as FATIMA,
 )
-from .test_simulator_support import (
+from .simulator_support import (
     GERRIT as GERRIT,
 )
-from .test_simulator_support import (
+from .simulator_support import (
     HANNA as HANNA,
 )
-from .test_simulator_support import (
+from .simulator_support import (
     ILSE as ILSE,
 )
-from .test_simulator_support import (
+from .simulator_support import (
     JOOST as JOOST,
 )
 
@@ -95,25 +97,6 @@ RETRY = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.05, max_retry_a
 TIMEOUTS = Timeouts(connect=5, read=5, write=5, pool=5)
 
 MATRIX = [("sync", "in-process"), ("sync", "served"), ("async", "in-process"), ("async", "served")]
-
-
-class FakeTime:
-    """The clients' clock and sleep: sleeping only moves the clock (and is recorded)."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-        await asyncio.sleep(0)
 
 
 class Runner:
@@ -150,7 +133,7 @@ class Harness:
         self.mode = mode
         self.door = door
         self.tls = tls
-        self.time = FakeTime()
+        self.time = FakeTime(start=0.0)
         self._sim = Simulator()
         self._server: RunningServer | None = None
         self._loop = asyncio.new_event_loop() if mode == "async" else None
@@ -218,7 +201,7 @@ class Harness:
         transport = self._sim.transport() if not self.served else None
         common: dict[str, Any] = {"transport": transport, "clock": self.time.clock, "rng": random.Random(4)}
         if self.mode == "async":
-            runner = Runner(AsyncClient(config, sleep=self.time.async_sleep, **common), self._loop)
+            runner = Runner(AsyncClient(config, sleep=self.time.asleep, **common), self._loop)
         else:
             runner = Runner(Client(config, sleep=self.time.sleep, **common), None)
         self._runners.append(runner)

@@ -22,7 +22,7 @@ from mobb_sdk.cli import main
 from mobb_sdk.cpa import CPA_NAMESPACE, CpaParty, ReliableMessaging, generate_cpa, read_cpa
 from mobb_sdk.simulator import DEFAULT_CPA_ID, DEFAULT_SENDER_OIN, LOGIUS_PARTY_ID, Simulator, generate_tls
 
-from .test_simulator_support import ANNA, EBMS, batch, letter, result_for, send_body
+from .simulator_support import ANNA, EBMS, batch, letter, result_for, send_body
 
 SENDER = "00000001001234567000"
 LOGIUS = "00000001822477348000"

@@ -173,10 +173,10 @@ def test_async_client_types_a_bare_ssl_error():
             raise alert
 
     config = Harness("sync", "in-process").config()
-    fake = FakeTime()
+    fake = FakeTime(start=0.0)
 
     async def main():
-        async with AsyncClient(config, transport=Refusing(), sleep=fake.async_sleep) as client:
+        async with AsyncClient(config, transport=Refusing(), sleep=fake.asleep) as client:
             await client.ping()
 
     with pytest.raises(ConnectionFailed) as caught:

@@ -26,7 +26,7 @@ from mobb_sdk.simulator import (
     generate_tls,
 )
 
-from .test_simulator_support import ANNA, BRAM, batch, letter
+from .simulator_support import ANNA, BRAM, batch, letter
 
 adapter = pytest.importorskip("ebms_adapter_client", reason="ebms-adapter-client is in the test extra")
 

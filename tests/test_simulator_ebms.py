@@ -24,7 +24,7 @@ from mobb_sdk.simulator import (
     Simulator,
 )
 
-from .test_simulator_support import (
+from .simulator_support import (
     ANNA,
     EBMS,
     batch,

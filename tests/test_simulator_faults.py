@@ -12,7 +12,7 @@ import pytest
 from mobb_sdk import ConfigurationError, ValidationError, VerwerkingsResultaat, XmlError, from_xml, to_xml
 from mobb_sdk.simulator import CHAOS_KINDS, Faults, Operation, Simulator
 
-from .test_simulator_support import (
+from .simulator_support import (
     ANNA,
     EBMS,
     batch,

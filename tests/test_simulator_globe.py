@@ -13,7 +13,7 @@ from lxml import etree
 from mobb_sdk import NIL_GUID, Bijlage, VerwerkingsCode, make_pdf, to_xml
 from mobb_sdk.simulator import DEFAULT_SENDER_OIN, EBMS_PREFIX, Clock, Person, Sender, Simulator, World
 
-from .test_simulator_support import (
+from .simulator_support import (
     ANNA,
     BRAM,
     DEWI,

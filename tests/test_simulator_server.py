@@ -20,7 +20,7 @@ from mobb_sdk.simulator import (
     serve_forever,
 )
 
-from .test_simulator_support import ANNA, batch, codes, letter, result_for, send, send_body
+from .simulator_support import ANNA, batch, codes, letter, result_for, send, send_body
 
 INTERMEDIAIR = "00000099000000002000"
 WUS_HEADERS = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{VALIDATE_ABONNEMENTEN_ACTION}"'}

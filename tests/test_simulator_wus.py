@@ -17,7 +17,7 @@ from mobb_sdk import (
 )
 from mobb_sdk.simulator import DEFAULT_SENDER_OIN, WUS_PATH, Simulator
 
-from .test_simulator_support import ANNA, BASE, BRAM, DEWI, GERRIT, HANNA, ILSE
+from .simulator_support import ANNA, BASE, BRAM, DEWI, GERRIT, HANNA, ILSE
 
 HEADERS = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{VALIDATE_ABONNEMENTEN_ACTION}"'}
 WATERSCHAP = "00000099000000003000"

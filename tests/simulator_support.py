@@ -1,4 +1,4 @@
-"""Helpers for the simulator tests (no tests here): speak the ebms-core contract with plain httpx."""
+"""Helpers for the simulator tests (a support module, like outbox_support.py): speak the ebms-core contract with plain httpx."""
 
 from __future__ import annotations
 
