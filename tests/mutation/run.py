@@ -14,6 +14,8 @@ How it stays cheap on a shared machine:
   mutant. The child drops the mutated module and every module that imports it (found statically), puts
   the mutant in their place through an import hook, and runs pytest in-process; nothing is written to
   ``src/``. Each child is bounded by a timeout (``--timeout``, default 10x the unmutated run, at least 10 s).
+- It works on a copy of the checkout made when it starts, so edits and rebases during a run cannot mix
+  into it (the cache stays in the checkout).
 - Results are cached in ``.mutants-cache/`` keyed by the mutant, the module source and the test files.
   A rerun with nothing changed costs nothing. When only tests changed, a kill is kept as long as the
   module, ``conftest.py`` and the source of the test that killed it are unchanged; every other mutant
@@ -39,8 +41,10 @@ import importlib.abc
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 import tomllib
@@ -52,6 +56,17 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
+#: What the snapshot leaves out: nothing a test reads lives there.
+_NOT_COPIED = (
+    ".git",
+    ".venv",
+    ".nox",
+    ".mutants-cache",
+    "_build",
+    "__pycache__",
+    ".hypothesis",
+    "*.egg-info",
+)
 PACKAGE = "mobb_sdk"
 CACHE_DIR = ROOT / ".mutants-cache"
 EQUIVALENTS = Path(__file__).with_name("equivalents.toml")
@@ -577,9 +592,10 @@ def run_in_child(
         code = 98
         try:
             os.setpgid(0, 0)
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 1)
-            os.dup2(devnull, 2)
+            if not os.environ.get("MOBB_MUTANTS_SHOW"):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 1)
+                os.dup2(devnull, 2)
             result = _child(module, source, tests, drop, first, cost or {})
             os.write(write, json.dumps(result).encode())
             code = 0
@@ -661,7 +677,9 @@ def load_equivalents() -> dict[str, dict[str, str]]:
 
 def _warm_up() -> None:
     """Import the package and compile the bundled XSDs once, in the parent, for every child to share."""
-    importlib.import_module(PACKAGE)
+    package = importlib.import_module(PACKAGE)
+    if not Path(package.__file__ or "").resolve().is_relative_to(SRC.resolve()):
+        raise SystemExit(f"{PACKAGE} was imported from {package.__file__}, not from {SRC}")
     schemas = importlib.import_module(f"{PACKAGE}._schemas")
     cache = schemas.default_schema_set()
     for kind in schemas.DocumentKind:
@@ -787,6 +805,22 @@ def _save(path: Path, cache: dict[str, dict[str, Any]]) -> None:
     tmp.replace(path)
 
 
+def _snapshot() -> Path:
+    """Copy the checkout (sources, tests, data, docs) to a temporary directory and work there: a run
+    takes long, and the checkout may change under it (an edit, a rebase). The copy gets the spec beside
+    it, as the checkout has (``../shared``)."""
+    global ROOT, SRC, CACHE_DIR
+    base = Path(tempfile.mkdtemp(prefix="mobb-mutants-"))
+    copy_root = base / "repo"
+    shutil.copytree(ROOT, copy_root, ignore=shutil.ignore_patterns(*_NOT_COPIED), symlinks=True)
+    shared = ROOT.parent / "shared"
+    if shared.exists():
+        (base / "shared").symlink_to(shared.resolve())
+    CACHE_DIR = ROOT / ".mutants-cache"  # the cache stays with the checkout
+    ROOT, SRC = copy_root, copy_root / "src"
+    return base
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--module", action="append", choices=sorted(MODULES), help="a module to mutate")
@@ -808,10 +842,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     with contextlib.suppress(OSError):
         os.nice(15)
-    sys.path[:0] = [str(SRC), str(ROOT)]  # the package from src/, the tests as the ``tests`` package
-    os.chdir(ROOT)
-    _warm_up()
-    scores = [run_module(module, args, equivalents) for module in modules]
+    base = _snapshot()
+    try:
+        sys.path[:0] = [str(SRC), str(ROOT)]  # the package from the copy's src/, its tests as ``tests``
+        os.chdir(ROOT)
+        _warm_up()
+        scores = [run_module(module, args, equivalents) for module in modules]
+    finally:
+        os.chdir(CACHE_DIR.parent)
+        shutil.rmtree(base, ignore_errors=True)
     print("\nmodule        mutants  equivalent  killed  survived   score    time")
     for s in scores:
         print(
