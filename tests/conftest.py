@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from mobb_sdk import Batch, Bericht, Bijlage, Oin, elfproef, make_pdf
+
+if TYPE_CHECKING:
+    import httpx
+
+    from mobb_sdk.simulator import Simulator
 
 #: Elfproef-valid numbers in RvIG's test range, computed rather than typed in.
 TEST_BSNS: tuple[str, ...] = tuple(s for s in (f"9999{i:05d}" for i in range(20000)) if elfproef(s))
@@ -42,3 +47,23 @@ def bericht_factory() -> Callable[..., Bericht]:
 @pytest.fixture
 def batch_factory() -> Callable[..., Batch]:
     return make_batch
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    """A fresh simulator of Logius (the default world); a module may define its own."""
+    from mobb_sdk.simulator import Simulator
+
+    return Simulator()
+
+
+@pytest.fixture
+def client(sim: Simulator) -> Iterator[httpx.Client]:
+    """Plain httpx on ``sim``'s ebms-core REST contract (tests/simulator_support.py speaks it); client
+    test modules define their own ``client``."""
+    import httpx
+
+    from tests.simulator_support import EBMS
+
+    with httpx.Client(transport=sim.transport(), base_url=EBMS) as c:
+        yield c

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email.policy
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.parser import BytesParser
 
@@ -34,18 +33,6 @@ from .simulator_support import (
     send,
     send_body,
 )
-
-
-@pytest.fixture
-def sim() -> Simulator:
-    return Simulator()
-
-
-@pytest.fixture
-def client(sim: Simulator) -> Iterator[httpx.Client]:
-    with httpx.Client(transport=sim.transport(), base_url=EBMS) as c:
-        yield c
-
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 

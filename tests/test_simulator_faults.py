@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -23,17 +22,6 @@ from .simulator_support import (
     result_ids,
     send_body,
 )
-
-
-@pytest.fixture
-def sim() -> Simulator:
-    return Simulator()
-
-
-@pytest.fixture
-def client(sim: Simulator) -> Iterator[httpx.Client]:
-    with httpx.Client(transport=sim.transport(), base_url=EBMS) as c:
-        yield c
 
 
 def post(client: httpx.Client, b) -> httpx.Response:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -27,18 +26,6 @@ from .simulator_support import (
     result_for,
     send,
 )
-
-
-@pytest.fixture
-def sim() -> Simulator:
-    return Simulator()
-
-
-@pytest.fixture
-def client(sim: Simulator) -> Iterator[httpx.Client]:
-    with httpx.Client(transport=sim.transport(), base_url=EBMS) as c:
-        yield c
-
 
 C = VerwerkingsCode
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -24,11 +24,6 @@ WATERSCHAP = "00000099000000003000"
 
 
 @pytest.fixture
-def sim() -> Simulator:
-    return Simulator()
-
-
-@pytest.fixture
 def wus(sim: Simulator):
     with httpx.Client(transport=sim.transport(), base_url=BASE) as c:
         yield c
