@@ -10,7 +10,7 @@ Directives:
 ``mobb-verwerkingscodes``
     One row per :class:`mobb_sdk.VerwerkingsCode`: the code, the rule it answers, what the sender does.
     Option ``:outcome:`` puts the letter's :class:`mobb_sdk.OutcomeStatus` in place of the kind, as the
-    letter lifecycle decides it (``mobb_sdk._lifecycle.outcome_of``, shared by ``deliver()`` and the outbox).
+    letter lifecycle decides it (``mobb_sdk._lifecycle.outcome_summary``; ``deliver()`` and the outbox share it).
 
 The tables are built from the installed package when the docs are built, so the docs cannot drift from
 the code. A rule a VerwerkingsCode points to that is not in ``RULES`` is reported as a warning (an error
@@ -138,26 +138,6 @@ class RulesDirective(SphinxDirective):
         return [_table(headers, [8, 14, 30, 14, 28, 6], rows, "mobb-rules")]
 
 
-def _outcome(code: Any) -> list[nodes.Node]:
-    """The outcome the lifecycle gives a letter answered with ``code``, with its conditions."""
-    from mobb_sdk._lifecycle import outcome_of
-
-    first, _ = outcome_of(code, bericht_type="", handed_over_again=False)
-    again, _ = outcome_of(code, bericht_type="", handed_over_again=True)
-    stable, _ = outcome_of(code, bericht_type="", handed_over_again=False, derived_id=lambda: True)
-    if first is again is stable:
-        return [nodes.literal(first.name, first.name)]
-    if again is not stable:  # no code today: the text below could not say it
-        raise ValueError(f"mobb-verwerkingscodes: {code.value} has an outcome this table cannot say")
-    return [
-        nodes.literal(again.name, again.name),
-        nodes.Text(" after a resend of ours or with "),
-        nodes.literal("stable_ids", "stable_ids"),
-        nodes.Text(", else "),
-        nodes.literal(first.name, first.name),
-    ]
-
-
 class VerwerkingsCodesDirective(SphinxDirective):
     """``mobb-verwerkingscodes``: every VerwerkingsCode, the rule it answers and the sender's next step."""
 
@@ -166,6 +146,7 @@ class VerwerkingsCodesDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         import mobb_sdk
+        from mobb_sdk._lifecycle import outcome_summary
 
         _note_source(self.env, mobb_sdk.VerwerkingsCode)
         rows = []
@@ -181,7 +162,7 @@ class VerwerkingsCodesDirective(SphinxDirective):
             flags = "final" if code.is_final else "retryable"
             if code.is_success:
                 flags = "success"
-            kind = _outcome(code) if "outcome" in self.options else [nodes.Text(flags)]
+            kind = _inline(outcome_summary(code)) if "outcome" in self.options else [nodes.Text(flags)]
             rows.append(
                 [
                     [nodes.literal(code.value, code.value)],

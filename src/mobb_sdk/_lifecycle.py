@@ -41,6 +41,7 @@ __all__ = [
     "by_bericht_type",
     "match_result",
     "outcome_of",
+    "outcome_summary",
     "stage_of",
     "step",
 ]
@@ -185,6 +186,23 @@ def outcome_of(
             f"to {bericht_type} from this sender"
         )
     return OutcomeStatus.FAILED, None
+
+
+def outcome_summary(code: VerwerkingsCode) -> str:
+    """The outcome of a letter answered with ``code`` in one line, with its conditions (the docs' table)."""
+    first, _ = outcome_of(code, bericht_type="", handed_over_again=False)
+    again, _ = outcome_of(code, bericht_type="", handed_over_again=True)
+    stable, _ = outcome_of(code, bericht_type="", handed_over_again=False, derived_id=lambda: True)
+    other = [
+        (o, why)
+        for o, why in ((again, "after a resend of ours"), (stable, "with `stable_ids`"))
+        if o is not first
+    ]
+    if not other:
+        return f"`{first.name}`"
+    if len({o for o, _ in other}) == 1:
+        return f"`{other[0][0].name}` {' or '.join(why for _, why in other)}, else `{first.name}`"
+    return ", ".join(f"`{o.name}` {why}" for o, why in other) + f", else `{first.name}`"
 
 
 def step(
