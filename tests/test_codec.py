@@ -1049,3 +1049,30 @@ def test_an_unreadable_document_names_what_was_missing():
         from_xml(broken, validate=False)
     ((v),) = info.value.violations
     assert "Onderwerp" in v.message
+
+
+def test_an_empty_attachment_is_refused_on_the_skeleton_path_with_its_place():
+    bericht = make_bericht(1, bijlagen=[b"%PDF-1", b"%PDF-2"])
+    object.__setattr__(bericht.bijlagen[1], "inhoud", b"")  # the model refuses this; the writer must too
+    batch = Batch(TEST_OIN, [make_bericht(0), bericht])
+    with pytest.raises(ValidationError) as info:
+        write_batch(batch, io.BytesIO())
+    ((v),) = info.value.violations
+    assert (v.rule, v.path, v.letter) == ("BIJ-06", "/Berichten/Bericht[2]/Bijlagen/Bijlage[2]/Inhoud", 1)
+    assert "Inhoud is empty" in v.message
+    assert "at least one byte" in v.message
+
+
+def test_read_bericht_reads_one_letter_element():
+    from mobb_sdk._codec import read_bericht
+
+    batch = make_batch(2, with_pdf=True)
+    root = etree.fromstring(to_xml(batch))
+    letters = root.findall(f"{{{ns.BER}}}Bericht")
+    assert [read_bericht(el) for el in letters] == list(batch.berichten)
+    other = uuid.uuid4()
+    assert read_bericht(letters[1], bericht_id=other).bericht_id == other
+    read = read_bericht(letters[1], bsn=TEST_BSNS[7])
+    assert read.bsn.value == TEST_BSNS[7]
+    assert read.onderwerp == batch.berichten[1].onderwerp
+    assert read.bijlagen == batch.berichten[1].bijlagen

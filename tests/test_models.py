@@ -811,3 +811,20 @@ def test_a_lazy_sequence_whose_rows_do_not_match_its_count_refuses_to_guess():
     lazy, _, _ = _lazy(3, bulk=False, rows_len=2)
     with pytest.raises(ValueError, match="zip"):
         list(lazy)
+
+
+@pytest.mark.parametrize("value", [b"%PDF-", "brief.pdf", bytearray(b"%PDF-"), 5])
+def test_bijlagen_must_be_a_list_not_a_single_value(value, tmp_path):
+    error = refusal(Bericht, TEST_BSNS[0], "WOZ", "O", bijlagen=value)
+    assert (error.rule, error.field) == ("BIJ-01", "bijlagen")
+    assert error.message == f"expected a list, got a single {type(value).__name__}: wrap it as [value]"
+    path = tmp_path / "brief.pdf"
+    error = refusal(Bericht, TEST_BSNS[0], "WOZ", "O", bijlagen=path)
+    assert error.message.startswith("expected a list, got a single ")
+    assert error.message.endswith("Path: wrap it as [value]")
+
+
+def test_the_attachment_limit_is_pinned_where_it_lives():
+    from mobb_sdk import _models
+
+    assert _models.MAX_BIJLAGEN_BYTES == 500_000
