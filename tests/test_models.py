@@ -828,3 +828,39 @@ def test_the_attachment_limit_is_pinned_where_it_lives():
     from mobb_sdk import _models
 
     assert _models.MAX_BIJLAGEN_BYTES == 500_000
+
+
+def test_every_list_field_refuses_a_single_value_with_its_rule():
+    letter = make_bericht(0)
+    cases = [
+        (lambda: Batch(TEST_OIN, letter), "BATCH-01", "berichten", "Bericht"),
+        (
+            lambda: _counts(berichten=BerichtResultaat(NIL_GUID, "WOZ", "Verwerkt")),
+            "RES-01",
+            "berichten",
+            "BerichtResultaat",
+        ),
+        (
+            lambda: ValidateAbonnementenAntwoord(Abonnement(TEST_BSNS[0], True)),
+            "ABO-02",
+            "abonnementen",
+            "Abonnement",
+        ),
+        (lambda: ValidateAbonnementenAanvraag(TEST_OIN, "WOZ", TEST_BSNS[0]), "ABO-02", "bsns", "str"),
+        (lambda: AbonnementAanvraag(TEST_OIN, "v", bsns=TEST_BSNS[0]), "ABO-02", "bsns", "str"),
+    ]
+    for build, rule, field, kind in cases:
+        error = refusal(build)
+        assert (error.rule, error.field) == (rule, field)
+        assert error.message == f"expected a list, got a single {kind}: wrap it as [value]"
+
+
+def test_result_letters_must_be_results():
+    error = refusal(_counts, berichten=[BerichtResultaat(NIL_GUID, "WOZ", "Verwerkt"), "Verwerkt"])
+    assert (error.rule, error.field, error.message) == (
+        "RES-01",
+        "berichten[1]",
+        "expected BerichtResultaat, got str",
+    )
+    kept = BerichtResultaten(_rows(2))
+    assert _counts(berichten=kept).berichten is kept
