@@ -1076,3 +1076,22 @@ def test_read_bericht_reads_one_letter_element():
     assert read.bsn.value == TEST_BSNS[7]
     assert read.onderwerp == batch.berichten[1].onderwerp
     assert read.bijlagen == batch.berichten[1].bijlagen
+
+
+def test_write_batch_names_a_wrong_argument_and_a_target_it_cannot_write(tmp_path):
+    from mobb_sdk import ArgumentTypeError, StorageError
+
+    with pytest.raises(ArgumentTypeError) as info:
+        write_batch("batch.xml", tmp_path / "x.xml")  # type: ignore[arg-type]
+    assert str(info.value) == "write_batch writes a Batch, got str"
+    with pytest.raises(StorageError) as info:
+        write_batch(make_batch(1), tmp_path)
+    assert str(info.value).startswith(f"cannot write the batch to {tmp_path}: Is a directory")
+
+    class Broken:
+        def write(self, data: bytes) -> int:
+            raise OSError("schijf vol")
+
+    with pytest.raises(StorageError) as info:
+        write_batch(make_batch(1), Broken())  # type: ignore[arg-type]
+    assert str(info.value).endswith(": schijf vol")

@@ -864,3 +864,62 @@ def test_result_letters_must_be_results():
     )
     kept = BerichtResultaten(_rows(2))
     assert _counts(berichten=kept).berichten is kept
+
+
+def test_from_path_reads_up_to_the_attachment_limit_and_names_a_bigger_file(tmp_path):
+    at_limit = tmp_path / "precies.pdf"
+    at_limit.write_bytes(b"%PDF-" + bytes(500_000 - 5))
+    assert Bijlage.from_path(at_limit).size == 500_000
+    over = tmp_path / "groot.pdf"
+    over.write_bytes(b"%PDF-" + bytes(500_001 - 5))
+    error = refusal(Bijlage.from_path, over)
+    assert (error.rule, error.field) == ("BIJ-03", "bijlagen")
+    assert error.message.startswith("groot.pdf is 500,001 bytes")
+    assert error.message.endswith("may have 500,000")
+
+
+def test_from_path_refuses_a_file_that_grew_while_it_was_read(tmp_path, monkeypatch):
+    import os as os_module
+
+    grown = tmp_path / "groeit.pdf"
+    grown.write_bytes(b"%PDF-" + bytes(600_000))
+    real_fstat = os_module.fstat
+
+    class _Small:
+        st_size = 10
+
+    monkeypatch.setattr(os_module, "fstat", lambda fd: _Small() if fd > 2 else real_fstat(fd))
+    error = refusal(Bijlage.from_path, grown)
+    assert (error.rule, error.field, error.message) == (
+        "BIJ-03",
+        "bijlagen",
+        "groeit.pdf is over 500,000 bytes",
+    )
+
+
+def test_from_path_names_a_file_it_cannot_read(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from mobb_sdk import StorageError
+
+    secret = tmp_path / "geheim.pdf"
+    secret.write_bytes(b"%PDF-1")
+    real_open = Path.open
+
+    def refuse(self, *args, **kwargs):
+        if self == secret:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(StorageError) as info:
+        Bijlage.from_path(secret)
+    assert str(info.value).startswith("cannot read the attachment geheim.pdf: Permission denied")
+
+    def refuse_without_text(self, *args, **kwargs):
+        raise OSError("kapot")
+
+    monkeypatch.setattr(Path, "open", refuse_without_text)
+    with pytest.raises(StorageError) as info:
+        Bijlage.from_path(secret)
+    assert str(info.value).startswith("cannot read the attachment geheim.pdf: kapot")
