@@ -923,3 +923,9 @@ def test_from_path_names_a_file_it_cannot_read(tmp_path, monkeypatch):
     with pytest.raises(StorageError) as info:
         Bijlage.from_path(secret)
     assert str(info.value).startswith("cannot read the attachment geheim.pdf: kapot")
+
+
+def test_bericht_create_refuses_a_single_attachment_not_in_a_list():
+    error = refusal(Bericht.create, TEST_BSNS[0], "WOZ", "O", bijlagen=b"%PDF-1")
+    assert (error.rule, error.field) == ("BIJ-01", "bijlagen")
+    assert error.message == "expected a list, got a single bytes: wrap it as [value]"
