@@ -164,7 +164,6 @@ def test_verwerkingscodes_are_exactly_the_enums() -> None:
     assert _facets("VerwerkingsCode", "GLOBEBatchResponseTypes.xsd")["enumeration"] == [
         c.value for c in VerwerkingsCode
     ]
-    assert len(VerwerkingsCode) == 10
 
 
 def _sequence(schema: Any, *path: str) -> list[tuple[str, int, int | None, bool]]:
