@@ -162,10 +162,11 @@ class DeliveryTracker:
         self._receipts[receipt.batch_id] = receipt
         for mid in receipt.message_ids:
             self._batch_of_message[mid] = receipt.batch_id
+        accepted = step(Stage.SENDING, Event.ACCEPTED).stage  # the transport took the hand-over
         for i in receipt.bericht_ids:
             letter = self._letters[i]
             letter.batch_id = receipt.batch_id
-            letter.stage = Stage.OFFERED
+            letter.stage = accepted
 
     def receipt_for_message(self, message_id: str) -> Receipt | None:
         batch_id = self._batch_of_message.get(message_id)
