@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -31,9 +32,14 @@ CATALOGUE = load_catalogue()
 BULK_CASES = frozenset(c.id for c in CATALOGUE if "bulk" in c.needs)
 NO_BULK = Capabilities(frozenset(CAPABILITIES) - {"bulk"})
 FULL = os.environ.get("MOBB_CONFORMANCE_FULL") == "1"
-full_only = pytest.mark.skipif(
+_skip_unless_full = pytest.mark.skipif(
     not FULL, reason="the full mutation run: MOBB_CONFORMANCE_FULL=1 (nox -s conformance)"
 )
+
+
+def full_only(test: Callable[..., None]) -> Callable[..., None]:
+    """Runs only in the full mutation run; marked ``conformance_full`` so CI can select just these."""
+    return pytest.mark.conformance_full(_skip_unless_full(test))
 
 
 @pytest.fixture(scope="module")
