@@ -929,3 +929,22 @@ def test_bericht_create_refuses_a_single_attachment_not_in_a_list():
     error = refusal(Bericht.create, TEST_BSNS[0], "WOZ", "O", bijlagen=b"%PDF-1")
     assert (error.rule, error.field) == ("BIJ-01", "bijlagen")
     assert error.message == "expected a list, got a single bytes: wrap it as [value]"
+
+
+def test_bericht_create_names_an_attachment_of_no_known_kind():
+    error = refusal(Bericht.create, TEST_BSNS[0], "WOZ", "O", bijlagen=[b"%PDF-1", 42])
+    assert (error.rule, error.field) == ("BIJ-01", "bijlagen[1]")
+    assert error.message == "expected a Bijlage, PDF bytes or a path, got int"
+
+
+@pytest.mark.parametrize("value", [1, "true", None])
+def test_mag_ontvangen_is_a_bool(value):
+    error = refusal(Abonnement, TEST_BSNS[0], value)
+    assert (error.rule, error.field) == ("ABO-01", "mag_ontvangen")
+    assert error.message == f"expected True or False, got {type(value).__name__}"
+
+
+def test_an_answer_holds_abonnementen_only():
+    error = refusal(ValidateAbonnementenAntwoord, [Abonnement(TEST_BSNS[0], True), (TEST_BSNS[1], False)])
+    assert (error.rule, error.field) == ("ABO-02", "abonnementen[1]")
+    assert error.message == "expected Abonnement, got tuple"
