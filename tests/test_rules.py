@@ -996,3 +996,16 @@ def test_check_batch_passes_a_known_size_and_works_without_a_profile():
     assert (v.rule, v.path) == ("BATCH-02", "")
     assert "100,000,001 bytes serialized" in v.message
     assert check_batch(batch, None, serialized_size=MAX_BATCH_BYTES).violations == ()
+
+
+def test_bericht_type_with_eleven_active_types_lists_ten_and_says_there_are_more():
+    b = make_bericht(0, bericht_type="OTHER")
+    eleven = {f"T{i:02d}" for i in range(11)}
+    (v,) = check_bericht_type(b, profile(active_bericht_types=eleven))
+    assert v.path == "bericht.bericht_type"
+    assert "active: T00, T01, T02, T03, T04, T05, T06, T07, T08, T09, …. Logius answers" in v.message
+
+
+def test_a_url_right_after_a_literal_break_at_the_very_start():
+    (v,) = check_urls(make_bericht(0, bericht_tekst="\\r\\nhttps://example.nl"))
+    assert "is preceded directly by a line break;" in v.message
