@@ -1009,3 +1009,12 @@ def test_bericht_type_with_eleven_active_types_lists_ten_and_says_there_are_more
 def test_a_url_right_after_a_literal_break_at_the_very_start():
     (v,) = check_urls(make_bericht(0, bericht_tekst="\\r\\nhttps://example.nl"))
     assert "is preceded directly by a line break;" in v.message
+
+
+def test_check_batch_names_what_it_judges():
+    from mobb_sdk import ArgumentTypeError
+
+    for batch, prof in (("batch.xml", None), (make_batch(1), "profiel")):
+        with pytest.raises(ArgumentTypeError) as info:
+            check_batch(batch, prof)  # type: ignore[arg-type]
+        assert str(info.value).startswith("check_batch judges a Batch (with a SenderProfile or None)")
