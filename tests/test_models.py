@@ -948,3 +948,32 @@ def test_an_answer_holds_abonnementen_only():
     error = refusal(ValidateAbonnementenAntwoord, [Abonnement(TEST_BSNS[0], True), (TEST_BSNS[1], False)])
     assert (error.rule, error.field) == ("ABO-02", "abonnementen[1]")
     assert error.message == "expected Abonnement, got tuple"
+
+
+def test_enum_fields_name_a_value_of_no_known_kind():
+    error = refusal(Bijlage, b"%PDF-", "o", 1, "Docx")
+    assert (error.rule, error.field, error.message) == ("BIJ-02", "bijlage_type", "expected one of 'Pdf'")
+    error = refusal(Bericht, TEST_BSNS[0], "WOZ", "O", soort_gebruiker="Bedrijf")
+    assert (error.rule, error.field, error.message) == (
+        "BER-10",
+        "soort_gebruiker",
+        "expected one of 'Burger'",
+    )
+
+
+def test_from_path_wants_a_path_to_a_pdf(tmp_path):
+    from mobb_sdk import StorageError
+
+    error = refusal(Bijlage.from_path, 5)
+    assert (error.rule, error.field, error.message) == (
+        "BIJ-02",
+        "bijlagen",
+        "expected a path to a PDF, got int",
+    )
+    error = refusal(Bijlage.from_path, tmp_path / "brief.docx")
+    assert (error.rule, error.field) == ("BIJ-02", "bijlagen")
+    assert error.message == "brief.docx: attachments are PDF files (.pdf), this is not one"
+    (tmp_path / "map.pdf").mkdir()
+    with pytest.raises(StorageError) as info:
+        Bijlage.from_path(tmp_path / "map.pdf")
+    assert str(info.value).startswith("map.pdf is a directory, not a PDF file")
