@@ -23,9 +23,10 @@ from typing import Any
 import httpx
 
 from mobb_sdk._errors import scrub
-from mobb_sdk.simulator._faults import TransportKind
-from mobb_sdk.simulator._simulator import CLIENT_OIN_EXTENSION, EBMS_PREFIX, WUS_PATH, Simulator
+from mobb_sdk.simulator._dispatch import Cut
+from mobb_sdk.simulator._simulator import Simulator
 from mobb_sdk.simulator._tls import TlsFiles
+from mobb_sdk.simulator._wire import CLIENT_OIN_EXTENSION, EBMS_PREFIX, WUS_PATH
 
 __all__ = ["RunningServer", "SimulatorTransport", "serve_forever"]
 
@@ -254,34 +255,21 @@ class _Handler(BaseHTTPRequestHandler):
             content=body,
             extensions=extensions,
         )
-        sim = self.server.simulator
-        plan = sim._plan(request)
-        fault = plan.fault
-        if fault is not None and fault.kind is TransportKind.DELAY:
-            if fault.applied:
-                response = sim._answer(plan)
-                time.sleep(fault.seconds)
-            else:
-                time.sleep(fault.seconds)
-                if _client_gone(self.connection):
-                    sim._log(plan, None, "delay")
-                    self.close_connection = True
-                    return
-                response = sim._answer(plan)
-            self._write(response)
+        exchange = self.server.simulator.dispatch(request)
+        try:
+            seconds = next(exchange)
+            while True:
+                time.sleep(seconds)
+                seconds = exchange.send(not _client_gone(self.connection))
+        except StopIteration as stop:
+            outcome = stop.value
+        if isinstance(outcome, httpx.Response):
+            self._write(outcome)
             return
-        if fault is not None:
-            if fault.applied:
-                sim._answer(plan, log=False)
-            if fault.kind is TransportKind.FAIL:
-                self._write(sim._fault_response(plan))
-                return
-            sim._log(plan, None, "drop")
-            self.close_connection = True
+        self.close_connection = True
+        if outcome is Cut.DROPPED:
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        self._write(sim._answer(plan))
 
     def _write(self, response: httpx.Response) -> None:
         content = response.content

@@ -1,0 +1,200 @@
+"""The HTTP shapes of the simulator: ebms-core's paths, answers, errors and multipart bodies."""
+
+from __future__ import annotations
+
+import base64
+import email.policy
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from email.parser import BytesParser
+from typing import Any, Final
+
+import attrs
+import httpx
+
+from mobb_sdk._ids import LOGIUS_OIN
+from mobb_sdk._namespaces import (
+    EBMS_SERVICE,
+)
+from mobb_sdk.simulator._faults import (
+    Operation,
+    TransportFault,
+)
+
+EBMS_PREFIX: Final = "/service/rest/v19"
+WUS_PATH: Final = "/wus/BerichtenboxValidatieService"
+BB_SERVICE: Final = EBMS_SERVICE
+LOGIUS_PARTY_ID: Final = LOGIUS_OIN.party_id
+#: The request extension the loopback server sets to the OIN in the TLS client certificate.
+CLIENT_OIN_EXTENSION: Final = "mobb.client_oin"
+
+
+Handler = Callable[[httpx.Request], httpx.Response]
+JSON_TYPE: Final = "application/json"
+TEXT_TYPE: Final = "text/plain"
+MULTIPART_TYPE: Final = "multipart/form-data"
+
+
+@attrs.frozen
+class Endpoint:
+    """A route's operation, handler and the media type ebms-core gives its error answers."""
+
+    operation: Operation
+    handler: Handler
+    error_type: str = JSON_TYPE
+
+
+@attrs.frozen
+class Plan:
+    """A request routed, with the transport fault (if any) it is to suffer."""
+
+    request: httpx.Request
+    operation: Operation
+    handler: Handler
+    fault: TransportFault | None
+    error_type: str = JSON_TYPE
+
+
+class BadRequest(Exception):
+    """Answered as 400 with the message as text (a BadRequestException, or a body the JSON layer refuses)."""
+
+
+class NotFound(Exception):
+    """Answered as 404 with an empty body (ebms-core's not-found kinds, and unconvertible parameters)."""
+
+
+class Unsupported(Exception):
+    """Answered as 415: the body's media type is not the one the endpoint consumes."""
+
+
+class ServerError(Exception):
+    """Answered as 500 with the message as the body: what ebms-core does with every other exception,
+    its validation of the message properties against the CPA included."""
+
+
+def iso(value: datetime) -> str:
+    """An instant as Java's ``Instant.toString()`` writes it (and ebms-core's JSON): UTC, ``Z``, no
+    fraction when it is zero, else 3 or 6 digits."""
+    text = value.astimezone(UTC).replace(tzinfo=None).isoformat()
+    if "." in text:
+        head, fraction = text.split(".")
+        text = head + "." + (fraction[:3] if fraction.endswith("000") else fraction)
+    return text + "Z"
+
+
+def flag(value: str | None) -> bool:
+    """A JAX-RS ``Boolean`` parameter: ``true`` in any case is true, anything else (or nothing) false."""
+    return value is not None and value.strip().lower() == "true"
+
+
+def max_nr(params: httpx.QueryParams) -> int | None:
+    """``maxNr`` as ebms-core reads it: absent or 0 is no limit; not an integer is a 404 (JAX-RS)."""
+    raw = params.get("maxNr")
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise NotFound from None
+    if value < 0:
+        raise ServerError(f"maxNr {value} is not a row limit")
+    return value or None
+
+
+def text_response(status: int, text: str, headers: Mapping[str, str] | None = None) -> httpx.Response:
+    return httpx.Response(
+        status, text=text, headers={"Content-Type": "text/plain; charset=utf-8", **(headers or {})}
+    )
+
+
+def json_response(value: Any, status: int = 200) -> httpx.Response:
+    return httpx.Response(status, json=value)
+
+
+def error_response(status: int, message: str, media_type: str) -> httpx.Response:
+    """An error as ebms-core's ``WithService`` builds it: the status, the endpoint's media type, and
+    the exception message as the (plain) body, empty for a not-found."""
+    return httpx.Response(status, content=message.encode("utf-8"), headers={"Content-Type": media_type})
+
+
+def no_content() -> httpx.Response:
+    return httpx.Response(204)
+
+
+def new_message_id() -> str:
+    # ebms-core's messageIds are a UUID and the host name.
+    return f"{uuid.uuid4()}@mobb-simulator"
+
+
+def read_timeout(request: httpx.Request) -> float | None:
+    timeout = request.extensions.get("timeout")
+    if isinstance(timeout, Mapping):
+        value = timeout.get("read")
+        return float(value) if isinstance(value, int | float) else None
+    return None
+
+
+@attrs.frozen
+class Part:
+    """One part of a multipart/form-data body (MTOM requests and answers)."""
+
+    name: str
+    filename: str | None
+    content_id: str | None
+    content_type: str
+    content: bytes
+
+
+def multipart_parts(request: httpx.Request) -> list[Part]:
+    """The parts of a multipart/form-data request (415 for another media type, 400 when unreadable)."""
+    media = request.headers.get("Content-Type", "")
+    if not media.lower().startswith("multipart/"):
+        raise Unsupported
+    head = f"Content-Type: {media}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(head + request.content)
+    if not message.is_multipart():
+        raise BadRequest("the multipart body cannot be read")
+    parts: list[Part] = []
+    for part in message.iter_parts():
+        payload = part.get_payload(decode=True)
+        content = payload if isinstance(payload, bytes) else b""
+        cid = part.get("Content-ID")
+        parts.append(
+            Part(
+                name=part.get_param("name", header="content-disposition") or "",  # type: ignore[arg-type]
+                filename=part.get_filename(),
+                content_id=str(cid).strip().strip("<>") if cid else None,
+                content_type=part.get_content_type(),
+                content=content,
+            )
+        )
+    return parts
+
+
+def multipart_body(parts: Iterable[Part], boundary: str) -> bytes:
+    out = bytearray()
+    for part in parts:
+        out += f"--{boundary}\r\n".encode()
+        disposition = f'form-data; name="{part.name}"'
+        if part.filename:
+            disposition += f'; filename="{part.filename}"'
+        out += f"Content-Disposition: {disposition}\r\n".encode()
+        out += f"Content-Type: {part.content_type}\r\n".encode()
+        if part.content_id:
+            out += f"Content-ID: <{part.content_id}>\r\n".encode()
+        out += b"Content-Transfer-Encoding: binary\r\n\r\n" + part.content + b"\r\n"
+    out += f"--{boundary}--\r\n".encode()
+    return bytes(out)
+
+
+def certificate_der(text: str) -> bytes:
+    """A base64 DER X.509 certificate, parsed as ebms-core does (a failure is a 500)."""
+    from cryptography import x509
+
+    try:
+        der = base64.b64decode(text, validate=True)
+        x509.load_der_x509_certificate(der)
+    except ValueError as exc:
+        raise ServerError(f"not a base64 DER X.509 certificate: {exc}") from None
+    return der
