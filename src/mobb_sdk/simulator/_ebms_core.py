@@ -21,9 +21,7 @@ from mobb_sdk._namespaces import (
     SENDER_ROLE,
 )
 from mobb_sdk.cpa import CpaInfo, read_cpa
-from mobb_sdk.simulator._faults import (
-    Operation,
-)
+from mobb_sdk.simulator._faults import Operation
 from mobb_sdk.simulator._state import (
     EVENT_TYPES,
     MSH_SERVICE,

@@ -7,12 +7,8 @@ from collections import Counter
 
 from mobb_sdk._ebms import MessageStatus
 from mobb_sdk._ids import Bsn, guid_from_int
-from mobb_sdk._models import (
-    VerwerkingsResultaat,
-)
-from mobb_sdk.simulator._faults import (
-    FaultRecord,
-)
+from mobb_sdk._models import VerwerkingsResultaat
+from mobb_sdk.simulator._faults import FaultRecord
 from mobb_sdk.simulator._globe import StoredLetter
 from mobb_sdk.simulator._records import (
     BatchRecord,
@@ -22,9 +18,7 @@ from mobb_sdk.simulator._records import (
     SentMessage,
     WusCall,
 )
-from mobb_sdk.simulator._state import (
-    SimulatorState,
-)
+from mobb_sdk.simulator._state import SimulatorState
 
 
 class Inspection:

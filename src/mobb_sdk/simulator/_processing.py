@@ -13,13 +13,9 @@ from mobb_sdk._namespaces import (
     RESULT_ACTION,
     SENDER_ROLE,
 )
-from mobb_sdk.simulator._faults import (
-    BatchFault,
-)
+from mobb_sdk.simulator._faults import BatchFault
 from mobb_sdk.simulator._globe import Examined, decide, examine, malformed
-from mobb_sdk.simulator._records import (
-    BatchRecord,
-)
+from mobb_sdk.simulator._records import BatchRecord
 from mobb_sdk.simulator._state import (
     DELIVERY_EVENT,
     MESSAGE_STATUSES,

@@ -16,17 +16,13 @@ from mobb_sdk._ebms import EventType, MessageStatus
 from mobb_sdk._errors import ConfigurationError
 from mobb_sdk._ids import Bsn, Oin
 from mobb_sdk.simulator._clock import Clock
-from mobb_sdk.simulator._faults import (
-    Faults,
-)
+from mobb_sdk.simulator._faults import Faults
 from mobb_sdk.simulator._records import (
     RequestRecord,
     WusCall,
 )
 from mobb_sdk.simulator._store import LetterStore
-from mobb_sdk.simulator._wire import (
-    iso,
-)
+from mobb_sdk.simulator._wire import iso
 from mobb_sdk.simulator._world import Cpa, Person, Sender, World
 
 #: ebms-core's message status values, the client's MessageStatus (all can be read back; see docs for which

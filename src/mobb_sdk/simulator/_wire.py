@@ -14,9 +14,7 @@ import attrs
 import httpx
 
 from mobb_sdk._ids import LOGIUS_OIN
-from mobb_sdk._namespaces import (
-    EBMS_SERVICE,
-)
+from mobb_sdk._namespaces import EBMS_SERVICE
 from mobb_sdk.simulator._faults import (
     Operation,
     TransportFault,

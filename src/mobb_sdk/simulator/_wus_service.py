@@ -15,13 +15,9 @@ from mobb_sdk._models import (
     ValidateAbonnementenAanvraag,
     ValidateAbonnementenAntwoord,
 )
-from mobb_sdk._namespaces import (
-    VALIDATE_ABONNEMENTEN_ACTION,
-)
+from mobb_sdk._namespaces import VALIDATE_ABONNEMENTEN_ACTION
 from mobb_sdk.simulator._processing import GlobeProcessing
-from mobb_sdk.simulator._records import (
-    WusCall,
-)
+from mobb_sdk.simulator._records import WusCall
 from mobb_sdk.simulator._wire import (
     CLIENT_OIN_EXTENSION,
     text_response,
