@@ -18,6 +18,7 @@ A :class:`World` says who may send and who may receive; :class:`Faults` injects 
 from __future__ import annotations
 
 from mobb_sdk.simulator._clock import Clock
+from mobb_sdk.simulator._dispatch import Cut
 from mobb_sdk.simulator._faults import (
     CHAOS_KINDS,
     DEFAULT_CHAOS_KINDS,
@@ -75,6 +76,7 @@ __all__ = [
     "BatchRecord",
     "Clock",
     "Cpa",
+    "Cut",
     "EventRecord",
     "FaultRecord",
     "Faults",
