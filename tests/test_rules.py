@@ -1018,3 +1018,8 @@ def test_check_batch_names_what_it_judges():
         with pytest.raises(ArgumentTypeError) as info:
             check_batch(batch, prof)  # type: ignore[arg-type]
         assert str(info.value).startswith("check_batch judges a Batch (with a SenderProfile or None)")
+
+
+def test_a_url_with_a_problem_on_each_side_names_the_one_before_first():
+    (v,) = check_urls(make_bericht(0, bericht_tekst="Zie\nhttps://example.nl. Nu"))
+    assert "is preceded directly by a line break and followed directly by '.';" in v.message
