@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from mobb_sdk import BerichtResultaat, VerwerkingsCode, VerwerkingsResultaat
+from mobb_sdk import BerichtResultaat, InvalidValueError, VerwerkingsCode, VerwerkingsResultaat
 from mobb_sdk._delivery import (
     ALREADY_DELIVERED,
     DeliveryTracker,
@@ -159,10 +159,13 @@ def test_a_new_tracker_has_everything_pending_and_nothing_open():
     assert outs[0].referentie == "REF-0"
 
 
-def test_duplicate_ids_are_refused():
+def test_duplicate_ids_are_refused() -> None:
     b = make_bericht(0)
-    with pytest.raises(ValueError, match=f"BerichtID {b.bericht_id} occurs twice \\(BER-01\\)"):
+    with pytest.raises(InvalidValueError) as caught:
         DeliveryTracker([b, b])
+    assert isinstance(caught.value, ValueError), "callers catching ValueError still catch it"
+    assert (caught.value.rule, caught.value.field) == ("BER-01", "berichten")
+    assert str(caught.value) == f"BER-01 berichten: BerichtID {b.bericht_id} occurs twice"
 
 
 def test_paper_refuse_and_fail():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Callable
 
 import pytest
 
@@ -14,12 +15,14 @@ from mobb_sdk._lifecycle import (
     OVERDUE_ALERT,
     TABLE,
     Action,
+    Decision,
     Event,
     OutcomeStatus,
     Stage,
     by_bericht_type,
     match_result,
     outcome_of,
+    outcome_summary,
     stage_of,
     step,
 )
@@ -153,3 +156,115 @@ def test_the_adapter_protocol_lists_the_codes_of_the_enum() -> None:
     from mobb_sdk.conformance import protocol_schema
 
     assert protocol_schema()["$defs"]["verwerkings_code"]["enum"] == [c.value for c in VerwerkingsCode]
+
+
+def test_stored_enum_values_are_pinned() -> None:
+    """The outbox journal (SQLite) and the adapter protocol store these values: renaming one breaks them."""
+    assert {s.name: s.value for s in Stage} == {
+        "SENDING": "sending",
+        "OFFERED": "offered",
+        "TRANSPORTED": "transported",
+        "OVERDUE": "overdue",
+        "DELIVERED": "delivered",
+        "PAPER": "paper",
+        "FAILED": "failed",
+    }
+    assert {e.name: e.value for e in Event} == {
+        "ACCEPTED": "accepted",
+        "DELIVERED": "delivered",
+        "FAILED": "failed",
+        "EXPIRED": "expired",
+        "RESULT": "result",
+        "OVERDUE": "overdue",
+    }
+    assert {a.name: a.value for a in Action} == {
+        "NOTHING": "nothing",
+        "ADVANCE": "advance",
+        "RESEND": "resend",
+        "SETTLE": "settle",
+        "ALERT": "alert",
+    }
+    assert {o.name: o.value for o in OutcomeStatus} == {
+        "DELIVERED": "delivered",
+        "PAPER": "paper",
+        "FAILED": "failed",
+        "PENDING": "pending",
+        "REFUSED": "refused",
+    }
+
+
+def test_outcome_summary_names_the_outcome_and_its_conditions() -> None:
+    """The docs' table: one outcome, or the outcome under each condition and the one else."""
+    summaries = {code: outcome_summary(code) for code in VerwerkingsCode}
+    assert summaries[C.VERWERKT] == "`DELIVERED`"
+    assert summaries[C.NIET_ACTIEF_OF_GEABONNEERD] == "`PAPER`"
+    assert summaries[C.BERICHT_BESTAAT_AL] == (
+        "`DELIVERED` after a resend of ours or with `stable_ids`, else `FAILED`"
+    )
+    for code in set(VerwerkingsCode) - {C.VERWERKT, C.NIET_ACTIEF_OF_GEABONNEERD, C.BERICHT_BESTAAT_AL}:
+        assert summaries[code] == "`FAILED`", code
+
+
+def test_the_texts_name_their_rules() -> None:
+    assert "BerichtBestaatAl" in ALREADY_DELIVERED and "earlier run" in ALREADY_DELIVERED
+    assert "RES-03" in OVERDUE_ALERT and "do not resend" in OVERDUE_ALERT
+    decision = step(S.OFFERED, E.OVERDUE)
+    assert decision == Decision(Action.ALERT, Stage.OVERDUE, detail=OVERDUE_ALERT)
+    assert (decision.outcome, decision.code) == (None, None)
+    assert step(S.OFFERED, E.ACCEPTED) == Decision(Action.NOTHING)
+    assert step(S.SENDING, E.ACCEPTED) == Decision(Action.ADVANCE, Stage.OFFERED)
+    assert step(S.OFFERED, E.DELIVERED) == Decision(Action.ADVANCE, Stage.TRANSPORTED)
+    assert step(S.OFFERED, E.FAILED, resends=0, max_resends=1) == Decision(Action.RESEND, Stage.SENDING)
+
+
+@pytest.mark.parametrize(
+    ("again", "stable", "summary"),
+    [
+        (OutcomeStatus.DELIVERED, OutcomeStatus.FAILED, "`DELIVERED` after a resend of ours, else `FAILED`"),
+        (OutcomeStatus.FAILED, OutcomeStatus.PAPER, "`PAPER` with `stable_ids`, else `FAILED`"),
+        (
+            OutcomeStatus.DELIVERED,
+            OutcomeStatus.PAPER,
+            "`DELIVERED` after a resend of ours, `PAPER` with `stable_ids`, else `FAILED`",
+        ),
+    ],
+)
+def test_outcome_summary_of_conditions_no_code_has_yet(
+    monkeypatch: pytest.MonkeyPatch, again: OutcomeStatus, stable: OutcomeStatus, summary: str
+) -> None:
+    """A future mapping where the conditions differ: each is named with its own outcome."""
+    import mobb_sdk._lifecycle as lifecycle
+
+    def fake(
+        code: VerwerkingsCode,
+        *,
+        bericht_type: str,
+        handed_over_again: bool,
+        derived_id: Callable[[], bool] = lambda: False,
+    ) -> tuple[OutcomeStatus, str | None]:
+        if handed_over_again:
+            return again, None
+        return (stable if derived_id() else OutcomeStatus.FAILED), None
+
+    monkeypatch.setattr(lifecycle, "outcome_of", fake)
+    assert outcome_summary(C.VERWERKT) == summary
+
+
+def test_step_defaults_are_a_first_hand_over_without_resends() -> None:
+    # attempts defaults to 1: BerichtBestaatAl at the first hand-over is a clash, not a delivery.
+    assert step(S.TRANSPORTED, E.RESULT, code=C.BERICHT_BESTAAT_AL).outcome is OutcomeStatus.FAILED
+    # max_resends defaults to 0: a transport failure settles at once.
+    assert step(S.OFFERED, E.FAILED).detail == "ebMS delivery FAILED after 0 resend(s)"
+    # resends defaults to 0: below a limit of 1 it resends.
+    assert step(S.OFFERED, E.EXPIRED, max_resends=1).action is A.RESEND
+    # bericht_type defaults to empty: the paper detail names no type.
+    paper = step(S.OFFERED, E.RESULT, code=C.NIET_ACTIEF_OF_GEABONNEERD)
+    assert paper.detail is not None and paper.detail.endswith("subscription to  from this sender")
+
+
+def test_the_paper_detail_says_why() -> None:
+    _, detail = outcome_of(C.NIET_ACTIEF_OF_GEABONNEERD, bericht_type="WOZ", handed_over_again=False)
+    assert detail == (
+        "Logius answered NietActiefOfGeabonneerd: no active Berichtenbox, or no subscription "
+        "to WOZ from this sender"
+    )

@@ -23,6 +23,7 @@ from typing import Final
 import attrs
 
 from mobb_sdk._ebms import DeliveryEvent, Receipt, ResultMessage
+from mobb_sdk._errors import InvalidValueError
 from mobb_sdk._ids import Bsn
 from mobb_sdk._lifecycle import (
     ALREADY_DELIVERED,
@@ -129,7 +130,7 @@ class DeliveryTracker:
         self._letters: dict[uuid.UUID, _Letter] = {}
         for b in berichten:
             if b.bericht_id in self._letters:
-                raise ValueError(f"BerichtID {b.bericht_id} occurs twice (BER-01)")
+                raise InvalidValueError("BER-01", "berichten", f"BerichtID {b.bericht_id} occurs twice")
             self._letters[b.bericht_id] = _Letter(b)
         self._order = list(self._letters)
         self._receipts: dict[uuid.UUID, Receipt] = {}
