@@ -93,6 +93,40 @@ _OPEN: Final = tuple(s.value for s in (LetterState.BATCHED, LetterState.OFFERED,
 _UNDECIDED: Final = (*_OPEN, LetterState.RESULT_OVERDUE.value)
 
 
+@contextlib.contextmanager
+def transaction(db: sqlite3.Connection, lock: threading.RLock, path: Path) -> Iterator[sqlite3.Connection]:
+    """One transaction on a store of ours in SQLite: all of it is stored, or (a full disk, a broken
+    file) none of it and a :class:`StorageError`."""
+    with lock:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+                raise  # our own mistake, not the storage's
+            raise storage_error(path, exc) from exc
+
+
+def query(
+    db: sqlite3.Connection, lock: threading.RLock, path: Path, sql: str, params: Sequence[Any] = ()
+) -> list[Any]:
+    """Every row of one read on a store of ours; a storage fault is a :class:`StorageError`."""
+    with lock:
+        try:
+            return db.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+                raise
+            raise storage_error(path, exc) from exc
+
+
 def storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
     """The typed error of an SQLite failure of the file at ``path`` (the outbox, or another store of
     ours in SQLite); what was committed before is intact (WAL, FULL sync)."""
@@ -172,33 +206,11 @@ class SqliteStore:
         with self._lock:
             self._db.close()
 
-    @contextlib.contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        # One transaction: all of it is stored, or (a full disk, a broken file) none of it.
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._db
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    if self._db.in_transaction:
-                        with contextlib.suppress(sqlite3.Error):
-                            self._db.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as exc:
-                if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
-                    raise  # our own mistake, not the storage's
-                raise storage_error(self.path, exc) from exc
+    def _tx(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return transaction(self._db, self._lock, self.path)
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        with self._lock:
-            try:
-                return self._db.execute(sql, params).fetchall()
-            except sqlite3.Error as exc:
-                if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
-                    raise
-                raise storage_error(self.path, exc) from exc
+        return query(self._db, self._lock, self.path, sql, params)
 
     # -- identity and letters in -------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -24,7 +24,7 @@ import attrs
 
 from mobb_sdk._errors import StorageError
 from mobb_sdk._files import create_private_file
-from mobb_sdk.outbox._sqlite import storage_error
+from mobb_sdk.outbox._sqlite import query, storage_error, transaction
 
 __all__ = ["Journal", "JournalRow", "Notice"]
 
@@ -123,33 +123,11 @@ class Journal:
         with self._lock:
             self._db.close()
 
-    @contextlib.contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        # One transaction: all of it is stored, or (a full disk, a broken file) none of it.
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._db
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    if self._db.in_transaction:
-                        with contextlib.suppress(sqlite3.Error):
-                            self._db.execute("ROLLBACK")
-                    raise
-            except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
-                if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
-                    raise
-                raise storage_error(self.path, exc) from exc
+    def _tx(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return transaction(self._db, self._lock, self.path)
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        with self._lock:
-            try:
-                return self._db.execute(sql, params).fetchall()
-            except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
-                if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
-                    raise
-                raise storage_error(self.path, exc) from exc
+        return query(self._db, self._lock, self.path, sql, params)
 
     # -- Verzendingen ----------------------------------------------------------------------------------
 
