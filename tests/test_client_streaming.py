@@ -1,5 +1,6 @@
-"""Client.send streams the batch (XML written and base64-encoded as httpx sends it) with the guarantee of
-the whole-document XSD check: a batch breaking any facet is refused before anything is sent."""
+"""Client.send streams the batch (XML written, and for the JSON call base64-encoded, as httpx sends it)
+with the guarantee of the whole-document XSD check: a batch breaking any facet is refused before anything
+is sent, by the JSON call and by the MTOM call alike."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import random
 import time
 import types
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -21,8 +23,10 @@ from hypothesis import strategies as st
 from mobb_sdk import (
     AsyncClient,
     Batch,
+    Bijlage,
     Client,
     EbmsConfig,
+    EbmsConfigurationError,
     RetryPolicy,
     Timeouts,
     TransportTimeout,
@@ -33,14 +37,16 @@ from mobb_sdk import (
     write_batch,
 )
 from mobb_sdk._codec import BatchXml, batch_skeleton_valid
-from mobb_sdk._ebms import BatchBody, base64_stream
+from mobb_sdk._ebms import SendBody, base64_stream
+from mobb_sdk.simulator._wire import multipart_parts
+from tests import outbox_support
 from tests.client_fakes import make_config
 from tests.conftest import TEST_OIN, make_batch, make_bericht
 from tests.hostile_servers import scripted_server
 
 
 def _body(batch: Batch) -> bytes:
-    return b"".join(BatchBody(b"HEAD", BatchXml(batch), b"TAIL"))
+    return b"".join(SendBody(b"HEAD", BatchXml(batch), b"TAIL", encode=True))
 
 
 @given(st.lists(st.binary(max_size=700), max_size=12), st.integers(min_value=1, max_value=64))
@@ -51,7 +57,7 @@ def test_base64_stream_is_the_base64_of_the_whole(pieces: list[bytes], step: int
 def test_batch_body_is_the_json_of_the_document_and_the_same_on_every_iteration() -> None:
     big = bytes(random.Random(3).getrandbits(8) for _ in range(300_001))  # chunks and a ragged end
     batch = Batch(TEST_OIN, [make_bericht(0, bijlagen=[big, make_pdf("Aanslag")]), make_bericht(1)])
-    body = BatchBody(b"HEAD", BatchXml(batch), b"TAIL")
+    body = SendBody(b"HEAD", BatchXml(batch), b"TAIL", encode=True)
     data = b"".join(body)
     assert data == b"HEAD" + base64.b64encode(to_xml(batch)) + b"TAIL"
     assert body.length == len(data) and b"".join(body) == data  # again: a retry sends the same bytes
@@ -63,17 +69,20 @@ class _Recorder:
 
     def __init__(self, fail_first: int = 0) -> None:
         self.bodies: list[bytes] = []
+        self.requests: list[httpx.Request] = []
         self.fail_first = fail_first
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.bodies.append(request.read())
+        self.requests.append(request)
         if len(self.bodies) <= self.fail_first:
             return httpx.Response(503)
         return httpx.Response(200, text=f"msg-{len(self.bodies)}")
 
 
-def _send(kind: str, batch: Batch, recorder: _Recorder) -> Any:
+def _send(kind: str, batch: Batch, recorder: _Recorder, *, mtom: bool = False) -> Any:
     config = make_config(retry=RetryPolicy(max_attempts=3, base_delay=0.0, max_delay=0.0))
+    config = attrs.evolve(config, ebms=attrs.evolve(config.ebms, mtom=mtom))
     transport = httpx.MockTransport(recorder.handle)
     if kind == "sync":
         with Client(config, transport=transport, sleep=lambda _: None) as client:
@@ -99,6 +108,58 @@ def test_send_streams_the_document_and_a_retry_sends_the_same_bytes(kind: str) -
     sent = json.loads(recorder.bodies[1])
     assert sent["properties"]["conversationId"] == str(batch.batch_id)
     assert base64.b64decode(sent["dataSources"][0]["content"]) == to_xml(batch)
+    assert recorder.requests[1].url.path.endswith("/ebms/messages")
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_an_mtom_send_carries_the_document_raw_and_a_retry_sends_the_same_bytes(kind: str) -> None:
+    pdf = Bijlage.from_bytes(make_pdf("Aanslag"), "Aanslagbiljet")
+    tekst = "Geachte heer Müller, € 12,50 — zie bijlage."
+    batch = Batch(TEST_OIN, [make_bericht(i, bericht_tekst=tekst, bijlagen=[pdf]) for i in range(3)])
+    recorder = _Recorder(fail_first=1)
+    receipt = _send(kind, batch, recorder, mtom=True)
+    assert receipt.attempts == 2 and recorder.bodies[0] == recorder.bodies[1]
+    request = recorder.requests[1]
+    assert request.url.path.endswith("/ebms/messages/mtom")
+    assert int(request.headers["Content-Length"]) == len(recorder.bodies[1])
+    parts = multipart_parts(request)
+    assert [p.name for p in parts] == ["requestProperties", "attachment"]
+    properties, payload = parts
+    assert properties.content_type == "application/json"
+    sent = json.loads(properties.content)
+    assert sent["conversationId"] == str(batch.batch_id) and sent["action"] == "GLOBE-R-BV-Request"
+    assert payload.content == to_xml(batch)  # raw: not base64 a second time
+    assert (payload.content_type, payload.filename) == ("text/xml", "batch.xml")
+    assert payload.content_id and uuid.UUID(payload.content_id)
+    assert len(recorder.bodies[1]) < len(to_xml(batch)) + 1000
+
+
+def test_an_mtom_send_is_stored_by_the_simulator_and_gets_its_result() -> None:
+    sim = outbox_support.simulator(2)
+    config = outbox_support.config()
+    config = attrs.evolve(config, ebms=attrs.evolve(config.ebms, mtom=True))
+    batch = Batch(outbox_support.OIN, [make_bericht(0, bijlagen=[make_pdf("Aanslag")]), make_bericht(1)])
+    with Client(config, transport=sim.transport()) as client:
+        receipt = client.send(batch)
+    (sent,) = sim.inspect.sent_messages()
+    assert sent.message_id == receipt.message_id and sent.payload_size == len(to_xml(batch))
+    (record,) = sim.inspect.batches()
+    assert record.result is not None and record.result.batch_id == batch.batch_id
+
+
+@pytest.mark.parametrize("status", [404, 405, 415])
+def test_an_msh_without_the_mtom_endpoint_is_a_configuration_error(status: int) -> None:
+    config = make_config(ebms=attrs.evolve(make_config().ebms, mtom=True))
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(status)
+
+    client = Client(config, transport=httpx.MockTransport(answer))
+    with client, pytest.raises(EbmsConfigurationError, match="MOBB_EBMS_MTOM=0") as caught:
+        client.send(make_batch(1))
+    assert caught.value.status == status and len(sent) == 1  # not retried
 
 
 def _set(obj: object, **values: object) -> None:
@@ -185,13 +246,14 @@ BROKEN: dict[str, Callable[[], Batch]] = {
 
 @pytest.mark.parametrize("facet", list(BROKEN))
 @pytest.mark.parametrize("kind", ["sync", "async"])
-def test_a_batch_breaking_a_facet_is_refused_on_the_streaming_path(kind: str, facet: str) -> None:
+@pytest.mark.parametrize("mtom", [False, True], ids=["json", "mtom"])
+def test_a_batch_breaking_a_facet_is_refused_on_the_streaming_path(kind: str, facet: str, mtom: bool) -> None:
     batch = BROKEN[facet]()
     assert not validate(to_xml(batch)).ok, "the whole document breaks the XSD (the reference verdict)"
     assert batch_skeleton_valid(batch), "the skeleton check (what streaming relies on) sees it too"
     recorder = _Recorder()
     with pytest.raises(ValidationError):
-        _send(kind, batch, recorder)
+        _send(kind, batch, recorder, mtom=mtom)
     assert recorder.bodies == []  # nothing was sent
     with pytest.raises(ValidationError):
         write_batch(batch, _Sink())

@@ -48,6 +48,7 @@ def test_from_env_minimal_uses_the_spec_defaults() -> None:
     assert (c.ebms.request_action, c.ebms.result_action) == ("GLOBE-R-BV-Request", "GLOBE-R-BV-Result")
     assert c.ebms.from_party_id == f"urn:osb:oin:{TEST_OIN.value}"
     assert c.ebms.to_party_id == "urn:osb:oin:00000001822477348000"
+    assert c.ebms.mtom is False
     assert c.wus is None
     assert c.timeouts == Timeouts()
     assert c.active_bericht_types is None
@@ -70,9 +71,11 @@ def test_from_env_full(tmp_path: Path) -> None:
         "MOBB_RETRY_BASE_DELAY": "0.25",
         "MOBB_RETRY_MAX_DELAY": "4",
         "MOBB_ACTIVE_BERICHT_TYPES": "WOZ, BELAST,,",
+        "MOBB_EBMS_MTOM": "yes",
     }
     c = ClientConfig.from_env(env)
     assert c.ebms is not None and c.ebms.party_oin.value == PARTY
+    assert c.ebms.mtom is True
     assert c.wus is not None and c.wus.url.startswith("https://wus")
     assert c.tls.cert_file == env["MOBB_CERT_FILE"]
     assert c.tls.key_password == env["MOBB_KEY_PASSWORD"]
@@ -108,6 +111,7 @@ def test_overrides_win() -> None:
         ({**BASE, "MOBB_TIMEOUT_POOL": "nan"}, "finite"),
         ({**BASE, "MOBB_RETRY_ATTEMPTS": "0"}, "MOBB_RETRY"),
         ({**BASE, "MOBB_ALLOW_INSECURE_HTTP": "maybe"}, "MOBB_ALLOW_INSECURE_HTTP"),
+        ({**BASE, "MOBB_EBMS_MTOM": "binary"}, "MOBB_EBMS_MTOM"),
         ({**BASE, "MOBB_EBMS_URL": "http://ebms.gemeente.nl/service/rest/v19"}, "plain http"),
         ({**BASE, "MOBB_PARTY_OIN": "bogus"}, "not an OIN"),
     ],

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from mobb_sdk import AsyncClient, Batch, Client, ValidationError, VerwerkingsCode, make_pdf, write_batch
-from mobb_sdk._ebms import PayloadBody
+from mobb_sdk._ebms import FilePayload, SendBody
 from tests.outbox_support import OIN, config, letter, simulator
 
 
@@ -69,7 +69,7 @@ def test_the_body_streams_from_disk_with_an_exact_length(tmp_path: Path) -> None
     data = bytes(range(256)) * 1000 + b"x"  # not a multiple of 3
     path = tmp_path / "p.bin"
     path.write_bytes(data)
-    body = PayloadBody(b'{"a":"', path, b'"}')
+    body = SendBody(b'{"a":"', FilePayload(path), b'"}', encode=True)
     chunks = list(body)
     assert len(chunks) > 3  # read in pieces, not at once
     joined = b"".join(chunks)
@@ -79,7 +79,11 @@ def test_the_body_streams_from_disk_with_an_exact_length(tmp_path: Path) -> None
     assert base64.b64decode(joined[6:-2]) == data
     request = httpx.Request("POST", "http://x/", stream=body)
     assert b"".join(request.stream) == joined  # type: ignore[arg-type]
-    assert PayloadBody(b"", io.BytesIO(data), b"").length == len(base64.b64encode(data))
+    assert SendBody(b"", FilePayload(io.BytesIO(data)), b"", encode=True).length == len(
+        base64.b64encode(data)
+    )
+    raw = SendBody(b"<", FilePayload(io.BytesIO(data)), b">", encode=False)
+    assert b"".join(raw) == b"<" + data + b">" and raw.length == len(data) + 2
 
 
 def test_an_oversized_payload_is_refused_before_sending(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import io
 import logging
 import os
 import random
@@ -33,16 +34,16 @@ from mobb_sdk._deadline import DeadlineExceeded, deadline, deadline_transport
 from mobb_sdk._delivery import DeliveryTracker, Outcome, split_violations
 from mobb_sdk._ebms import (
     MAX_LISTED,
-    BatchBody,
     CollectedResults,
     Context,
     DeliveryEvent,
     EbmsProtocol,
     EventType,
+    FilePayload,
     MessageStatus,
-    PayloadBody,
     Receipt,
     ResultMessage,
+    SendBody,
     match_results,
     prepare_batch,
 )
@@ -195,7 +196,7 @@ Payload = bytes | str | os.PathLike[str] | IO[bytes]
 
 def _clone(request: httpx.Request) -> httpx.Request:
     # A retry sends the very same bytes (RES-04: same BatchID and BerichtIDs) in a fresh request object.
-    if isinstance(request.stream, PayloadBody | BatchBody):
+    if isinstance(request.stream, SendBody):
         # A streamed body is produced again (read from disk, or written from the batch), never held in
         # memory for the retry.
         return httpx.Request(
@@ -344,9 +345,10 @@ class BaseClient:
         bericht_ids = batch.bericht_ids
         ctx = Context("send batch", batch.batch_id, bericht_ids)
         tries = _Tries()
-        # Streamed: the XML is written and base64-encoded as httpx sends it (memory bounded per letter).
+        # Streamed: the XML is written (and for JSON base64-encoded) as httpx sends it: memory is
+        # bounded per letter.
         message_id = yield from self._call(
-            ebms.send_batch_request(xml, batch.batch_id), lambda r: ebms.read_message_id(r, ctx), ctx, tries
+            ebms.send_batch_request(xml, batch.batch_id), lambda r: ebms.read_sent_id(r, ctx), ctx, tries
         )
         log.info("batch %s sent as ebMS message %s (%d letters)", batch.batch_id, message_id, len(batch))
         return Receipt(message_id, batch.batch_id, bericht_ids, datetime.now(UTC), attempts=tries.count)
@@ -357,10 +359,8 @@ class BaseClient:
         _expect(batch_id, uuid.UUID, "batch_id")
         ids = tuple(_items(bericht_ids, uuid.UUID, "bericht_ids"))
         ebms = self._require_ebms()
-        if isinstance(payload, bytes):
-            request, size = ebms.send_request(payload, batch_id), len(payload)
-        else:
-            request, size = ebms.send_file_request(payload, batch_id)
+        source = FilePayload(io.BytesIO(payload) if isinstance(payload, bytes) else payload)
+        size = source.size
         if size > MAX_BATCH_BYTES:
             message = f"the payload is {size:,} bytes; Logius rejects batches over {MAX_BATCH_BYTES:,} bytes"
             raise ValidationError(
@@ -368,7 +368,9 @@ class BaseClient:
             )
         ctx = Context("send batch", batch_id, ids)
         tries = _Tries()
-        message_id = yield from self._call(request, lambda r: ebms.read_message_id(r, ctx), ctx, tries)
+        message_id = yield from self._call(
+            ebms.send_batch_request(source, batch_id), lambda r: ebms.read_sent_id(r, ctx), ctx, tries
+        )
         log.info(
             "batch %s sent as ebMS message %s (%d letters, %d bytes)", batch_id, message_id, len(ids), size
         )

@@ -85,6 +85,17 @@ def _non_empty(_: object, attribute: attrs.Attribute[str], value: str) -> None:
         raise ConfigurationError(f"{attribute.name} must not be empty")
 
 
+def _kind(kind: type, *, optional: bool = False) -> Any:
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not (isinstance(value, kind) or (optional and value is None)):
+            raise ConfigurationError(
+                f"{attribute.name} must be a {kind.__name__}{' or None' if optional else ''}, "
+                f"got {type(value).__name__}"
+            )
+
+    return check
+
+
 @attrs.frozen
 class Timeouts:
     """Seconds allowed to connect, to read an answer, to write a request and to wait for a pooled
@@ -113,6 +124,10 @@ class EbmsConfig:
     ``url`` is the REST root, e.g. ``http://127.0.0.1:8080/service/rest/v19``. ``party_oin`` is the own
     ebMS party (the certificate's OIN); it differs from the sender OIN in the batch only when an
     intermediary sends for a client (BATCH-05). The rest has the spec's values as defaults.
+
+    ``mtom`` sends each batch to ``POST /ebms/messages/mtom`` as a binary multipart part instead of
+    base64 inside the JSON of ``POST /ebms/messages``: a quarter fewer bytes on the wire and no second
+    encoding, which pays for large batches. ebms-core 2.20 serves both (docs/how-to/ebms-core.md).
     """
 
     url: str = attrs.field(validator=_non_empty, converter=_strip_slash)
@@ -124,6 +139,7 @@ class EbmsConfig:
     service: str = attrs.field(default=DEFAULT_SERVICE, validator=_non_empty)
     request_action: str = attrs.field(default=DEFAULT_REQUEST_ACTION, validator=_non_empty)
     result_action: str = attrs.field(default=DEFAULT_RESULT_ACTION, validator=_non_empty)
+    mtom: bool = attrs.field(default=False, validator=_kind(bool))
 
     @property
     def from_party_id(self) -> str:
@@ -185,17 +201,6 @@ class TlsConfig:
         if self.cert_file is not None:
             return load_certificate(self.cert_file)
         return None
-
-
-def _kind(kind: type, *, optional: bool = False) -> Any:
-    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not (isinstance(value, kind) or (optional and value is None)):
-            raise ConfigurationError(
-                f"{attribute.name} must be a {kind.__name__}{' or None' if optional else ''}, "
-                f"got {type(value).__name__}"
-            )
-
-    return check
 
 
 def _bericht_types(value: object) -> frozenset[str] | None:
@@ -286,6 +291,7 @@ class ClientConfig:
                 service=get("MOBB_EBMS_SERVICE") or DEFAULT_SERVICE,
                 request_action=get("MOBB_REQUEST_ACTION") or DEFAULT_REQUEST_ACTION,
                 result_action=get("MOBB_RESULT_ACTION") or DEFAULT_RESULT_ACTION,
+                mtom=flag("MOBB_EBMS_MTOM"),
             )
         wus_url = get("MOBB_WUS_URL")
         wus = (
@@ -349,6 +355,7 @@ ENV_VARS: Final[Mapping[str, tuple[str, str]]] = {
     "MOBB_EBMS_SERVICE": ("ebMS service", DEFAULT_SERVICE),
     "MOBB_REQUEST_ACTION": ("ebMS action of a batch", DEFAULT_REQUEST_ACTION),
     "MOBB_RESULT_ACTION": ("ebMS action of a processing result", DEFAULT_RESULT_ACTION),
+    "MOBB_EBMS_MTOM": ("send batches as binary MTOM parts, not base64 in JSON (large batches)", "0"),
     "MOBB_WUS_URL": ("ValidateAbonnementen endpoint (from the onboarding)", "no WUS"),
     "MOBB_WUS_SOAP_ACTION": ("SOAPAction of ValidateAbonnementen", VALIDATE_ABONNEMENTEN_ACTION),
     "MOBB_CERT_FILE": ("PKIoverheid client certificate (PEM, may hold the chain)", "none"),

@@ -49,12 +49,13 @@ __all__ = [
     "DeliveryEvent",
     "EbmsProtocol",
     "EventType",
+    "FilePayload",
     "MessageStatus",
-    "PayloadBody",
     "Receipt",
     "ReceiptStatus",
     "ReceivedMessage",
     "ResultMessage",
+    "SendBody",
     "match_results",
     "prepare_batch",
 ]
@@ -406,54 +407,21 @@ def base64_stream(pieces: Iterable[bytes], step: int = _READ_CHUNK) -> Iterator[
         yield encode(gathered)
 
 
-class _Base64Body(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A JSON body ``head + base64(payload) + tail`` produced as it is sent, again for every iteration
-    (a retry sends the very same bytes, RES-04). The async iteration runs the same steps: local work
-    (encoding, disk reads), not network waits."""
+class FilePayload:
+    """Batch XML read from a path or a seekable binary file in chunks, again on every iteration, so a
+    100 MB batch never sits in memory and a retry sends the very same bytes (RES-04)."""
 
-    def __init__(self, head: bytes, tail: bytes, payload_size: int) -> None:
-        self._head = head
-        self._tail = tail
-        self.payload_size = payload_size
-
-    @property
-    def length(self) -> int:
-        """The body's size in bytes (its Content-Length)."""
-        return len(self._head) + 4 * math.ceil(self.payload_size / 3) + len(self._tail)
-
-    def _payload(self) -> Iterator[bytes]:
-        raise NotImplementedError
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield self._head
-        yield from base64_stream(self._payload())
-        yield self._tail
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for chunk in self:
-            yield chunk
-
-
-class PayloadBody(_Base64Body):
-    """The JSON body of ``POST /ebms/messages`` with the payload base64-encoded from a file as it is sent.
-
-    The file is read in chunks each time the body is iterated, so a 100 MB batch never sits in memory
-    (encoded, it would be 133 MB more) and a retry sends the very same bytes again (RES-04). ``source``
-    is a path or a seekable binary file (rewound before each iteration).
-    """
-
-    def __init__(self, head: bytes, source: str | os.PathLike[str] | IO[bytes], tail: bytes) -> None:
+    def __init__(self, source: str | os.PathLike[str] | IO[bytes]) -> None:
         self._path: Path | None = None
         self._file: IO[bytes] | None = None
         if isinstance(source, str | os.PathLike):
             self._path = Path(source)
-            size = self._path.stat().st_size
+            self.size = self._path.stat().st_size
         else:
             self._file = source
-            size = source.seek(0, io.SEEK_END)
-        super().__init__(head, tail, size)
+            self.size = source.seek(0, io.SEEK_END)
 
-    def _payload(self) -> Iterator[bytes]:
+    def chunks(self) -> Iterator[bytes]:
         if self._path is not None:
             with self._path.open("rb") as f:
                 while chunk := f.read(_READ_CHUNK):
@@ -465,17 +433,38 @@ class PayloadBody(_Base64Body):
                 yield chunk
 
 
-class BatchBody(_Base64Body):
-    """The JSON body of ``POST /ebms/messages`` with the batch XML written and base64-encoded as it is
-    sent (:class:`~mobb_sdk._codec.BatchXml`): memory holds the letters' skeleton, not the document,
-    and not its base64."""
+class SendBody(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """The body of a send, ``head + payload + tail``, produced as it is sent and again for every
+    iteration (a retry sends the very same bytes, RES-04). The payload is base64-encoded for the JSON
+    call and goes raw into the MTOM call's binary part. ``payload`` is a :class:`FilePayload` or a
+    :class:`~mobb_sdk._codec.BatchXml` (written as it is sent: memory holds the letters' skeleton).
+    The async iteration runs the same steps: local work (encoding, disk reads), not network waits."""
 
-    def __init__(self, head: bytes, xml: BatchXml, tail: bytes) -> None:
-        super().__init__(head, tail, xml.size)
-        self._xml = xml
+    def __init__(self, head: bytes, payload: FilePayload | BatchXml, tail: bytes, *, encode: bool) -> None:
+        self._head = head
+        self._payload = payload
+        self._tail = tail
+        self._encode = encode
 
-    def _payload(self) -> Iterator[bytes]:
-        return self._xml.chunks()
+    @property
+    def payload_size(self) -> int:
+        return self._payload.size
+
+    @property
+    def length(self) -> int:
+        """The body's size in bytes (its Content-Length)."""
+        size = self._payload.size
+        return len(self._head) + (4 * math.ceil(size / 3) if self._encode else size) + len(self._tail)
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._head
+        chunks = self._payload.chunks()
+        yield from base64_stream(chunks) if self._encode else chunks
+        yield self._tail
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self:
+            yield chunk
 
 
 class EbmsProtocol:
@@ -509,8 +498,7 @@ class EbmsProtocol:
 
     # -- sending ---------------------------------------------------------------------------------------
 
-    def _send_envelope(self, batch_id: uuid.UUID) -> tuple[bytes, bytes]:
-        """The JSON around the payload's base64 of ``POST /ebms/messages``: (head, tail)."""
+    def _send_properties(self, batch_id: uuid.UUID) -> bytes:
         c = self.config
         properties = {
             "cpaId": c.cpa_id,
@@ -522,57 +510,71 @@ class EbmsProtocol:
             "action": c.request_action,
             "conversationId": str(batch_id),
         }
-        head = json.dumps({"properties": properties}, separators=(",", ":"))[:-1]
-        # base64 needs no JSON escaping: splice the bytes in rather than encode a 100 MB string again.
-        return (
-            head.encode("utf-8")
-            + b',"dataSources":[{"name":"batch.xml","contentType":"text/xml","content":"',
-            b'"}]}',
-        )
+        return json.dumps(properties, separators=(",", ":")).encode("utf-8")
 
-    def send_batch_request(self, xml: BatchXml, batch_id: uuid.UUID) -> httpx.Request:
-        """``POST /ebms/messages`` with the batch XML written and encoded as it is sent (see
-        :class:`BatchBody`)."""
-        head, tail = self._send_envelope(batch_id)
-        return self._stream_request(BatchBody(head, xml, tail))
-
-    def send_request(self, payload: bytes, batch_id: uuid.UUID) -> httpx.Request:
-        """``POST /ebms/messages``: the batch XML as one ``text/xml`` source, conversationId = BatchID."""
-        head, tail = self._send_envelope(batch_id)
-        return self._request(
-            "POST",
-            self.config.endpoint("ebms", "messages"),
-            content=b"".join((head, base64.b64encode(payload), tail)),
-            content_type="application/json",
-            accept="text/plain",
-        )
-
-    def send_file_request(
-        self, source: str | os.PathLike[str] | IO[bytes], batch_id: uuid.UUID
-    ) -> tuple[httpx.Request, int]:
-        """``POST /ebms/messages`` with the batch XML streamed from ``source`` (see :class:`PayloadBody`);
-        also returns the payload's size."""
-        head, tail = self._send_envelope(batch_id)
-        body = PayloadBody(head, source, tail)
-        return self._stream_request(body), body.payload_size
-
-    def _stream_request(self, body: _Base64Body) -> httpx.Request:
-        url = httpx.URL(self.config.endpoint("ebms", "messages"))
+    def send_batch_request(self, xml: BatchXml | FilePayload, batch_id: uuid.UUID) -> httpx.Request:
+        """The send of a batch XML, written (``BatchXml``) or read (``FilePayload``) as it is sent:
+        ``POST /ebms/messages`` with the XML as the base64 of one ``text/xml`` data source, or with
+        ``mtom`` ``POST /ebms/messages/mtom`` with the XML as a binary ``attachment`` part. The
+        conversationId is the BatchID."""
+        properties = self._send_properties(batch_id)
+        if self.config.mtom:
+            # A fresh random boundary cannot occur in the payload; the Content-ID names the part in
+            # the ebMS manifest (ebms-core makes one up for a JSON data source: a UUID as well).
+            boundary = f"mobb-{uuid.uuid4().hex}"
+            head = (
+                (
+                    f"--{boundary}\r\n"
+                    'Content-Disposition: form-data; name="requestProperties"\r\n'
+                    "Content-Type: application/json\r\n\r\n"
+                ).encode("ascii")
+                + properties
+                + (
+                    f"\r\n--{boundary}\r\n"
+                    'Content-Disposition: form-data; name="attachment"; filename="batch.xml"\r\n'
+                    "Content-Type: text/xml\r\n"
+                    f"Content-ID: <{uuid.uuid4()}>\r\n\r\n"
+                ).encode("ascii")
+            )
+            body = SendBody(head, xml, f"\r\n--{boundary}--\r\n".encode("ascii"), encode=False)
+            url = self.config.endpoint("ebms", "messages", "mtom")
+            content_type = f"multipart/form-data; boundary={boundary}"
+        else:
+            # base64 needs no JSON escaping: splice the bytes in rather than encode a 100 MB string again.
+            head = (
+                b'{"properties":'
+                + properties
+                + b',"dataSources":[{"name":"batch.xml","contentType":"text/xml","content":"'
+            )
+            body = SendBody(head, xml, b'"}]}', encode=True)
+            url = self.config.endpoint("ebms", "messages")
+            content_type = "application/json"
+        target = httpx.URL(url)
         # httpx fills in Host and Content-Length only for bodies it encodes itself.
         headers = {
-            "Host": url.netloc.decode("ascii"),
+            "Host": target.netloc.decode("ascii"),
             "Accept": "text/plain",
             "User-Agent": _USER_AGENT,
-            "Content-Type": "application/json",
+            "Content-Type": content_type,
             "Content-Length": str(body.length),
         }
         return httpx.Request(
-            "POST",
-            url,
-            headers=headers,
-            stream=body,
-            extensions={"timeout": self._timeout},
+            "POST", target, headers=headers, stream=body, extensions={"timeout": self._timeout}
         )
+
+    def read_sent_id(self, response: httpx.Response, ctx: Context) -> str:
+        """The ebMS message id in the answer to :meth:`send_batch_request`."""
+        if self.config.mtom and response.status_code in (404, 405, 415):
+            # Nothing was stored: the MSH has no MTOM endpoint at this address (an MSH with only the
+            # JSON call, or a wrong URL); retrying cannot help.
+            raise EbmsConfigurationError(
+                f"{ctx.what}: {self.config.endpoint('ebms', 'messages', 'mtom')} does not take an MTOM send "
+                f"(HTTP {response.status_code}); check MOBB_EBMS_URL, or send as JSON (mtom=False, "
+                "MOBB_EBMS_MTOM=0)",
+                body=response.content.decode("utf-8", "replace").strip(),
+                status=response.status_code,
+            )
+        return self.read_message_id(response, ctx)
 
     def read_message_id(self, response: httpx.Response, ctx: Context) -> str:
         """The new ebMS message id in the text answer to a send or a resend."""

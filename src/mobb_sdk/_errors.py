@@ -211,7 +211,7 @@ class EbmsConfigurationError(ConfigurationError):
     def __init__(self, message: str, *, body: str, status: int = 500) -> None:
         self.body = scrub(body, 500)
         self.status = status
-        super().__init__(f"{message}: ebms-core says: {self.body}")
+        super().__init__(f"{message}: ebms-core says: {self.body}" if self.body else message)
 
 
 class StreamConfigError(ConfigurationError):
