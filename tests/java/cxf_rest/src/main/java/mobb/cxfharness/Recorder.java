@@ -1,0 +1,216 @@
+package mobb.cxfharness;
+
+import jakarta.activation.DataHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.cxf.jaxrs.ext.multipart.Attachment;
+
+/**
+ * What the harness saw: the beans of the last send as CXF and Jackson handed them to the resource, the
+ * query of the last read, the messages it can echo back and the events it lists. Thread-safe.
+ */
+final class Recorder
+{
+	/** The most messages kept for {@code GET /ebms/messages/{id}}; older ones are dropped. */
+	private static final int MAX_MESSAGES = 200;
+
+	private final Map<String, Message> messages = new LinkedHashMap<>();
+	private final List<MessageEvent> events = new ArrayList<>();
+	private Map<String, Object> lastSend;
+	private Map<String, Object> lastQuery;
+	private Instant timestamp;
+
+	/** A send through {@code POST /ebms/messages}: record it, keep it for reading back, answer its id. */
+	synchronized String sendJson(MessageRequest request) throws NoSuchAlgorithmException
+	{
+		if (request == null)
+		{
+			// ebms-core's handler would fail on it (a 500); the record says the resource got none.
+			lastSend = new LinkedHashMap<>(Map.of("path", "json", "request", "none"));
+			throw new IllegalArgumentException("the resource got no MessageRequest");
+		}
+		MessageRequestProperties properties = request.getProperties();
+		List<Map<String, Object>> recorded = null;
+		List<DataSource> echoed = null;
+		if (request.getDataSources() != null)
+		{
+			recorded = new ArrayList<>();
+			echoed = new ArrayList<>();
+			for (DataSource source : request.getDataSources())
+			{
+				recorded.add(source == null ? null : dataSource(source.getName(), source.getContentId(), source.getContentType(), source.getContent()));
+				if (source != null)
+					echoed.add(source);
+			}
+		}
+		return record("json", properties, recorded, echoed);
+	}
+
+	/**
+	 * A send through {@code POST /ebms/messages/mtom}: each attachment as ebms-core takes it (content id
+	 * from the Attachment, name and content type from its DataHandler).
+	 */
+	synchronized String sendMtom(MessageRequestProperties properties, List<Attachment> attachments) throws IOException, NoSuchAlgorithmException
+	{
+		List<Map<String, Object>> recorded = null;
+		List<DataSource> echoed = null;
+		if (attachments != null)
+		{
+			recorded = new ArrayList<>();
+			echoed = new ArrayList<>();
+			for (Attachment attachment : attachments)
+			{
+				DataHandler handler = attachment.getDataHandler();
+				byte[] content;
+				try (InputStream in = handler.getInputStream())
+				{
+					content = in.readAllBytes();
+				}
+				Map<String, Object> source = dataSource(handler.getName(), attachment.getContentId(), handler.getContentType(), content);
+				source.put("contentDisposition", attachment.getHeader("Content-Disposition"));
+				recorded.add(source);
+				echoed.add(new DataSource(handler.getName(), attachment.getContentId(), handler.getContentType(), content));
+			}
+		}
+		return record("mtom", properties, recorded, echoed);
+	}
+
+	private String record(String path, MessageRequestProperties properties, List<Map<String, Object>> recorded, List<DataSource> echoed)
+	{
+		String messageId = properties != null && properties.getMessageId() != null ? properties.getMessageId() : UUID.randomUUID() + "@cxf-harness";
+		Map<String, Object> send = new LinkedHashMap<>();
+		send.put("path", path);
+		send.put("messageId", messageId);
+		send.put("properties", properties == null ? null : properties(properties));
+		send.put("dataSources", recorded);
+		send.put("echo", echo(messageId, properties, echoed));
+		lastSend = send;
+		return messageId;
+	}
+
+	/** Keep the message for reading back; the reason when it cannot be (a property the echo needs is null). */
+	private String echo(String messageId, MessageRequestProperties p, List<DataSource> sources)
+	{
+		if (p == null)
+			return "not kept: no properties";
+		try
+		{
+			Instant at = timestamp != null ? timestamp : Instant.now();
+			// ebms-core makes up a conversationId when none is given; so does the harness.
+			String conversationId = p.getConversationId() != null ? p.getConversationId() : UUID.randomUUID().toString();
+			MessageProperties properties = new MessageProperties(
+					p.getCpaId(),
+					new Party(p.getFromPartyId(), p.getFromRole()),
+					new Party(p.getToPartyId(), p.getToRole()),
+					p.getService(),
+					p.getAction(),
+					at,
+					conversationId,
+					messageId,
+					p.getRefToMessageId(),
+					EbMSMessageStatus.CREATED);
+			messages.put(messageId, new Message(properties, sources));
+			for (Iterator<String> i = messages.keySet().iterator(); messages.size() > MAX_MESSAGES;)
+			{
+				i.next();
+				i.remove();
+			}
+			return "kept";
+		}
+		catch (IllegalArgumentException e)
+		{
+			return "not kept: " + e.getMessage();
+		}
+	}
+
+	private static Map<String, Object> properties(MessageRequestProperties p)
+	{
+		Map<String, Object> result = new LinkedHashMap<>();
+		result.put("cpaId", p.getCpaId());
+		result.put("fromPartyId", p.getFromPartyId());
+		result.put("fromRole", p.getFromRole());
+		result.put("toPartyId", p.getToPartyId());
+		result.put("toRole", p.getToRole());
+		result.put("service", p.getService());
+		result.put("action", p.getAction());
+		result.put("conversationId", p.getConversationId());
+		result.put("messageId", p.getMessageId());
+		result.put("refToMessageId", p.getRefToMessageId());
+		return result;
+	}
+
+	private static Map<String, Object> dataSource(String name, String contentId, String contentType, byte[] content) throws NoSuchAlgorithmException
+	{
+		Map<String, Object> result = new LinkedHashMap<>();
+		result.put("name", name);
+		result.put("contentId", contentId);
+		result.put("contentType", contentType);
+		result.put("size", content == null ? null : content.length);
+		result.put("sha256", content == null ? null : HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)));
+		return result;
+	}
+
+	synchronized Message message(String messageId)
+	{
+		return messages.get(messageId);
+	}
+
+	synchronized List<MessageEvent> events(MessageEventType[] types, int maxNr)
+	{
+		List<MessageEvent> result = new ArrayList<>();
+		for (MessageEvent event : events)
+		{
+			if (maxNr > 0 && result.size() >= maxNr)
+				break;
+			if (types == null || types.length == 0 || Arrays.asList(types).contains(event.getType()))
+				result.add(event);
+		}
+		return result;
+	}
+
+	synchronized void query(Map<String, Object> query)
+	{
+		lastQuery = query;
+	}
+
+	synchronized Map<String, Object> lastSend()
+	{
+		return lastSend;
+	}
+
+	synchronized Map<String, Object> lastQuery()
+	{
+		return lastQuery;
+	}
+
+	synchronized void setEvents(List<MessageEvent> newEvents)
+	{
+		events.clear();
+		events.addAll(newEvents);
+	}
+
+	synchronized void setTimestamp(Instant at)
+	{
+		timestamp = at;
+	}
+
+	synchronized void reset()
+	{
+		messages.clear();
+		events.clear();
+		lastSend = null;
+		lastQuery = null;
+		timestamp = null;
+	}
+}
