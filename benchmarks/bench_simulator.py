@@ -5,7 +5,7 @@ simulator's GLOBE processing, polling and reading the results back), and, from t
 simulator's own processing cost per letter against the codec's validation cost per letter
 (``to_xml(validate=True)`` + ``from_xml``) for the same batches: the baseline the figure is read against.
 
-    PYTHONPATH=src python benchmarks/bench_simulator.py [--letters 20000] [--batch-size 1000] [--with-pdf]
+    PYTHONPATH=src python benchmarks/bench_simulator.py [--letters 20000] [--batch-size 1000] [--with-pdf] [--mtom]
 
 ``--growth 1000000`` measures instead how the simulator's cost per stored letter develops as it holds
 more letters: batches of 1000 through ``Client`` on the in-process transport (no HTTP) into one
@@ -102,6 +102,7 @@ def main() -> None:
     parser.add_argument("--letters", type=int, default=20_000)
     parser.add_argument("--batch-size", type=int, default=1_000)
     parser.add_argument("--with-pdf", action="store_true", help="one small PDF attachment per letter")
+    parser.add_argument("--mtom", action="store_true", help="send as MTOM (EbmsConfig(mtom=True)), not JSON")
     parser.add_argument("--growth", type=int, metavar="LETTERS", help="cost per letter as the store grows")
     args = parser.parse_args()
     if args.growth:
@@ -113,7 +114,9 @@ def main() -> None:
     with sim.serve() as server:
         config = ClientConfig(
             sender_oin=DEFAULT_SENDER_OIN,
-            ebms=EbmsConfig(url=server.ebms_url, cpa_id=DEFAULT_CPA_ID, party_oin=DEFAULT_SENDER_OIN),
+            ebms=EbmsConfig(
+                url=server.ebms_url, cpa_id=DEFAULT_CPA_ID, party_oin=DEFAULT_SENDER_OIN, mtom=args.mtom
+            ),
             active_bericht_types={"WOZ"},
         )
         with Client(config) as client:
@@ -145,7 +148,8 @@ def main() -> None:
 
     n = args.letters
     print(
-        f"letters: {n:,} in {len(batches)} batches of {args.batch_size}{' with a PDF each' if args.with_pdf else ''}"
+        f"letters: {n:,} in {len(batches)} batches of {args.batch_size}{' with a PDF each' if args.with_pdf else ''}, "
+        f"sent as {'MTOM' if args.mtom else 'JSON'}"
     )
     print(
         f"end to end (Client -> served simulator on loopback -> results): {elapsed:.2f} s, {n / elapsed:,.0f} letters/s"

@@ -37,7 +37,7 @@ from mobb_sdk import (
     write_batch,
 )
 from mobb_sdk._codec import BatchXml, batch_skeleton_valid
-from mobb_sdk._ebms import SendBody, base64_stream
+from mobb_sdk._ebms import SendBody, base64_stream, gathered
 from mobb_sdk.simulator._wire import multipart_parts
 from tests import outbox_support
 from tests.client_fakes import make_config
@@ -52,6 +52,17 @@ def _body(batch: Batch) -> bytes:
 @given(st.lists(st.binary(max_size=700), max_size=12), st.integers(min_value=1, max_value=64))
 def test_base64_stream_is_the_base64_of_the_whole(pieces: list[bytes], step: int) -> None:
     assert b"".join(base64_stream(pieces, step)) == base64.b64encode(b"".join(pieces))
+
+
+@given(st.lists(st.binary(max_size=100), max_size=30), st.integers(min_value=1, max_value=64))
+def test_gathered_joins_small_pieces_and_passes_large_ones(pieces: list[bytes], step: int) -> None:
+    chunks = list(gathered(pieces, step))
+    assert b"".join(chunks) == b"".join(pieces)
+    assert all(chunks)  # no empty writes
+    assert all(
+        len(c) < 2 * step or c in pieces for c in chunks
+    )  # gathered up to step, large ones as they are
+    assert len(chunks) <= sum(1 for p in pieces if len(p) >= step) * 2 + sum(map(len, pieces)) // step + 1
 
 
 def test_batch_body_is_the_json_of_the_document_and_the_same_on_every_iteration() -> None:

@@ -407,6 +407,25 @@ def base64_stream(pieces: Iterable[bytes], step: int = _READ_CHUNK) -> Iterator[
         yield encode(gathered)
 
 
+def gathered(pieces: Iterable[bytes], step: int = _READ_CHUNK) -> Iterator[bytes]:
+    """The ``pieces`` joined into chunks of about ``step`` bytes: the many small pieces of a written
+    batch go to the socket in few writes; a piece of ``step`` or more passes as it is, not copied."""
+    buffer = bytearray()
+    for piece in pieces:
+        if len(piece) >= step:
+            if buffer:
+                yield bytes(buffer)
+                buffer.clear()
+            yield piece
+            continue
+        buffer += piece
+        if len(buffer) >= step:
+            yield bytes(buffer)
+            buffer.clear()
+    if buffer:
+        yield bytes(buffer)
+
+
 class FilePayload:
     """Batch XML read from a path or a seekable binary file in chunks, again on every iteration, so a
     100 MB batch never sits in memory and a retry sends the very same bytes (RES-04)."""
@@ -459,7 +478,7 @@ class SendBody(httpx.SyncByteStream, httpx.AsyncByteStream):
     def __iter__(self) -> Iterator[bytes]:
         yield self._head
         chunks = self._payload.chunks()
-        yield from base64_stream(chunks) if self._encode else chunks
+        yield from base64_stream(chunks) if self._encode else gathered(chunks)
         yield self._tail
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
