@@ -475,16 +475,73 @@ def read_cpa(document: bytes | str, *, now: datetime | None = None) -> CpaInfo:
     return _agreement(cpa_id, version, status, start, end, parties, data, now or datetime.now(UTC))
 
 
+@attrs.frozen
+class _PartyParts:
+    """A PartyInfo's DeliveryChannels, Transports and DocExchanges by id, and its certificate ids."""
+
+    channels: dict[str | None, etree._Element]
+    transports: dict[str | None, etree._Element]
+    exchanges: dict[str | None, etree._Element]
+    certs: set[str | None]
+
+
+@attrs.frozen
+class _Roles:
+    """What a PartyInfo's CollaborationRoles for the Berichtenbox service say."""
+
+    names: list[str]
+    sends: list[str]
+    receives: list[str]
+    channel_ids: list[str]
+
+
+@attrs.frozen
+class _Channel:
+    """The delivery channel a party's messages use: endpoint, messaging and reliability settings."""
+
+    endpoint: str = ""
+    characteristics: dict[str, str] = attrs.Factory(dict)
+    reliable: tuple[int | None, timedelta | None, timedelta | None] = (None, None, None)
+
+
 def _read_party(
     info: etree._Element, index: int, packages: set[str | None], problems: _Problems
 ) -> PartyInfo | None:
     where = f"PartyInfo[{index + 1}]"
-    name = _attr(info, "partyName") or ""
+    party_id = _party_id(info, where, problems)
+    if party_id is None:
+        return None
+    parts = _party_parts(info, where, packages, problems)
+    roles = _collaboration_roles(info, where, packages, parts, problems)
+    # The channel of the first action binding, else the first channel: the one ebms-core uses.
+    chosen = roles.channel_ids[0] if roles.channel_ids else next(iter(parts.channels), None)
+    channel = _delivery_channel(chosen, parts, where, problems)
+    if not roles.names:
+        problems.add(f"{where} has no CollaborationRole for service {EBMS_SERVICE}")
+        return None
+    return PartyInfo(
+        name=_attr(info, "partyName") or "",
+        party_id=party_id,
+        role=roles.names[0],
+        sends=tuple(roles.sends),
+        receives=tuple(roles.receives),
+        endpoint=channel.endpoint,
+        ack_requested=channel.characteristics.get("ackRequested", ""),
+        duplicate_elimination=channel.characteristics.get("duplicateElimination", ""),
+        sync_reply_mode=channel.characteristics.get("syncReplyMode", ""),
+        retries=channel.reliable[0],
+        retry_interval=channel.reliable[1],
+        persist_duration=channel.reliable[2],
+        certificates=len(parts.certs - {None}),
+    )
+
+
+def _party_id(info: etree._Element, where: str, problems: _Problems) -> str | None:
+    """The party's one OIN PartyId as ``urn:osb:oin:…``, or None (a problem is added)."""
     for required in ("partyName", "defaultMshChannelId", "defaultMshPackageId"):
         if not _attr(info, required):
             problems.add(f"{where} has no {required}")
-    ids = _children(info, "PartyId")
-    oin_ids = [p for p in ids if _attr(p, "type") == _PARTY_ID_TYPE]
+    oin_ids = [p for p in _children(info, "PartyId") if _attr(p, "type") == _PARTY_ID_TYPE]
     if len(oin_ids) != 1:
         problems.add(f"{where} needs one PartyId of type {_PARTY_ID_TYPE}, found {len(oin_ids)}")
         return None
@@ -494,32 +551,43 @@ def _read_party(
     except (InvalidValueError, ValueError) as exc:
         problems.add(f"{where} PartyId {value!r} of type {_PARTY_ID_TYPE} is not an OIN: {exc}")
         return None
-    party_id = f"{_PARTY_ID_TYPE}:{value}"
     if not _children(info, "PartyRef"):
         problems.add(f"{where} has no PartyRef")
-    channels = {_attr(c, "channelId"): c for c in _children(info, "DeliveryChannel")}
-    transports = {_attr(t, "transportId"): t for t in _children(info, "Transport")}
-    exchanges = {_attr(d, "docExchangeId"): d for d in _children(info, "DocExchange")}
-    certs = {_attr(c, "certId") for c in _children(info, "Certificate")}
-    if not channels:
-        problems.add(f"{where} has no DeliveryChannel")
-    if not transports:
-        problems.add(f"{where} has no Transport")
-    if not exchanges:
-        problems.add(f"{where} has no DocExchange")
-    for key in ("defaultMshChannelId",):
-        if _attr(info, key) and _attr(info, key) not in channels:
-            problems.add(f"{where} {key} {_attr(info, key)!r} names no DeliveryChannel")
+    return f"{_PARTY_ID_TYPE}:{value}"
+
+
+def _party_parts(
+    info: etree._Element, where: str, packages: set[str | None], problems: _Problems
+) -> _PartyParts:
+    parts = _PartyParts(
+        channels={_attr(c, "channelId"): c for c in _children(info, "DeliveryChannel")},
+        transports={_attr(t, "transportId"): t for t in _children(info, "Transport")},
+        exchanges={_attr(d, "docExchangeId"): d for d in _children(info, "DocExchange")},
+        certs={_attr(c, "certId") for c in _children(info, "Certificate")},
+    )
+    for what, found in (
+        ("DeliveryChannel", parts.channels),
+        ("Transport", parts.transports),
+        ("DocExchange", parts.exchanges),
+    ):
+        if not found:
+            problems.add(f"{where} has no {what}")
+    default_channel = _attr(info, "defaultMshChannelId")
+    if default_channel and default_channel not in parts.channels:
+        problems.add(f"{where} defaultMshChannelId {default_channel!r} names no DeliveryChannel")
     if _attr(info, "defaultMshPackageId") and _attr(info, "defaultMshPackageId") not in packages:
         problems.add(f"{where} defaultMshPackageId names no Packaging")
-    roles = _children(info, "CollaborationRole")
-    if not roles:
+    return parts
+
+
+def _collaboration_roles(
+    info: etree._Element, where: str, packages: set[str | None], parts: _PartyParts, problems: _Problems
+) -> _Roles:
+    roles = _Roles([], [], [], [])
+    elements = _children(info, "CollaborationRole")
+    if not elements:
         problems.add(f"{where} has no CollaborationRole")
-    role_names: list[str] = []
-    sends: list[str] = []
-    receives: list[str] = []
-    used_channels: list[str] = []
-    for r in roles:
+    for r in elements:
         if _child(r, "ProcessSpecification") is None:
             problems.add(f"{where} CollaborationRole has no ProcessSpecification")
         role_el = _child(r, "Role")
@@ -533,93 +601,97 @@ def _read_party(
             continue
         if service != EBMS_SERVICE:
             continue  # another service in the same CPA: allowed, not ours to check
-        role_names.append(_attr(role_el, "name") or "")
-        for element, bucket in (("CanSend", sends), ("CanReceive", receives)):
+        roles.names.append(_attr(role_el, "name") or "")
+        for element, bucket in (("CanSend", roles.sends), ("CanReceive", roles.receives)):
             for can in _children(binding, element):
-                this = _child(can, "ThisPartyActionBinding")
-                if this is None or not _attr(this, "action") or not _attr(this, "id"):
-                    problems.add(f"{where} {element} has no ThisPartyActionBinding with an id and an action")
-                    continue
-                if _attr(this, "packageId") not in packages:
-                    problems.add(f"{where} {element} {_attr(this, 'action')}: packageId names no Packaging")
-                if _child(this, "BusinessTransactionCharacteristics") is None:
-                    problems.add(
-                        f"{where} {element} {_attr(this, 'action')}: no BusinessTransactionCharacteristics"
-                    )
-                ids_ = [_text(c) for c in _children(this, "ChannelId")]
-                if not ids_:
-                    problems.add(f"{where} {element} {_attr(this, 'action')}: no ChannelId")
-                for channel_id in ids_:
-                    if channel_id not in channels:
-                        problems.add(
-                            f"{where} {element} {_attr(this, 'action')}: ChannelId {channel_id!r} names no DeliveryChannel"
-                        )
-                    used_channels.append(channel_id)
-                bucket.append(_attr(this, "action") or "")
-    endpoint = ""
-    characteristics: dict[str, str] = {}
-    rm: tuple[int | None, timedelta | None, timedelta | None] = (None, None, None)
-    first: list[str | None] = [*used_channels[:1]] or list(channels)[:1]
-    for chosen in first:
-        channel = channels.get(chosen)
-        if channel is None:
-            continue
-        mc = _child(channel, "MessagingCharacteristics")
-        if mc is None:
-            problems.add(f"{where} DeliveryChannel {chosen!r} has no MessagingCharacteristics")
-        else:
-            characteristics = {
-                k: _attr(mc, k) or "" for k in ("ackRequested", "duplicateElimination", "syncReplyMode")
-            }
-        transport = transports.get(_attr(channel, "transportId"))
-        if transport is None:
-            problems.add(f"{where} DeliveryChannel {chosen!r}: transportId names no Transport")
-        else:
-            receiver = _child(transport, "TransportReceiver")
-            eps = _children(receiver, "Endpoint") if receiver is not None else []
-            endpoint = (_attr(eps[0], "uri") or "") if eps else ""
-            if not endpoint:
-                problems.add(
-                    f"{where} Transport {_attr(transport, 'transportId')!r} has no TransportReceiver Endpoint uri"
+                action = _action_binding(
+                    can, f"{where} {element}", packages, parts, problems, roles.channel_ids
                 )
-            for side in ("TransportSender", "TransportReceiver"):
-                el = _child(transport, side)
-                if el is not None and _text(_child(el, "TransportProtocol")) != "HTTP":
-                    problems.add(f"{where} Transport {side} protocol is not HTTP")
-                for ref in (
-                    el.iter(_tp("ClientCertificateRef"), _tp("ServerCertificateRef"))
-                    if el is not None
-                    else ()
-                ):
-                    if _attr(ref, "certId") not in certs:
-                        problems.add(
-                            f"{where} Transport {side}: certId {_attr(ref, 'certId')!r} names no Certificate"
-                        )
-            if endpoint.startswith("https://") and not certs:
-                problems.add(f"{where} has an https endpoint but no Certificate")
-        exchange = exchanges.get(_attr(channel, "docExchangeId"))
-        if exchange is None:
-            problems.add(f"{where} DeliveryChannel {chosen!r}: docExchangeId names no DocExchange")
-        else:
-            rm = _reliable(exchange)
-    if not role_names:
-        problems.add(f"{where} has no CollaborationRole for service {EBMS_SERVICE}")
+                if action is not None:
+                    bucket.append(action)
+    return roles
+
+
+def _action_binding(
+    can: etree._Element,
+    where: str,
+    packages: set[str | None],
+    parts: _PartyParts,
+    problems: _Problems,
+    channel_ids: list[str],
+) -> str | None:
+    """The action of a CanSend/CanReceive (None when unusable); its ChannelIds go to ``channel_ids``."""
+    this = _child(can, "ThisPartyActionBinding")
+    if this is None or not _attr(this, "action") or not _attr(this, "id"):
+        problems.add(f"{where} has no ThisPartyActionBinding with an id and an action")
         return None
-    return PartyInfo(
-        name=name,
-        party_id=party_id,
-        role=role_names[0],
-        sends=tuple(sends),
-        receives=tuple(receives),
-        endpoint=endpoint,
-        ack_requested=characteristics.get("ackRequested", ""),
-        duplicate_elimination=characteristics.get("duplicateElimination", ""),
-        sync_reply_mode=characteristics.get("syncReplyMode", ""),
-        retries=rm[0],
-        retry_interval=rm[1],
-        persist_duration=rm[2],
-        certificates=len(certs - {None}),
-    )
+    action = _attr(this, "action") or ""
+    if _attr(this, "packageId") not in packages:
+        problems.add(f"{where} {action}: packageId names no Packaging")
+    if _child(this, "BusinessTransactionCharacteristics") is None:
+        problems.add(f"{where} {action}: no BusinessTransactionCharacteristics")
+    ids = [_text(c) for c in _children(this, "ChannelId")]
+    if not ids:
+        problems.add(f"{where} {action}: no ChannelId")
+    for channel_id in ids:
+        if channel_id not in parts.channels:
+            problems.add(f"{where} {action}: ChannelId {channel_id!r} names no DeliveryChannel")
+        channel_ids.append(channel_id)
+    return action
+
+
+def _delivery_channel(chosen: str | None, parts: _PartyParts, where: str, problems: _Problems) -> _Channel:
+    channel = parts.channels.get(chosen)
+    if channel is None:
+        return _Channel()
+    characteristics: dict[str, str] = {}
+    mc = _child(channel, "MessagingCharacteristics")
+    if mc is None:
+        problems.add(f"{where} DeliveryChannel {chosen!r} has no MessagingCharacteristics")
+    else:
+        characteristics = {
+            k: _attr(mc, k) or "" for k in ("ackRequested", "duplicateElimination", "syncReplyMode")
+        }
+    endpoint = ""
+    transport = parts.transports.get(_attr(channel, "transportId"))
+    if transport is None:
+        problems.add(f"{where} DeliveryChannel {chosen!r}: transportId names no Transport")
+    else:
+        endpoint = _transport_endpoint(transport, where, parts.certs, problems)
+    reliable: tuple[int | None, timedelta | None, timedelta | None] = (None, None, None)
+    exchange = parts.exchanges.get(_attr(channel, "docExchangeId"))
+    if exchange is None:
+        problems.add(f"{where} DeliveryChannel {chosen!r}: docExchangeId names no DocExchange")
+    else:
+        reliable = _reliable(exchange)
+    return _Channel(endpoint, characteristics, reliable)
+
+
+def _transport_endpoint(
+    transport: etree._Element, where: str, certs: set[str | None], problems: _Problems
+) -> str:
+    """The TransportReceiver's endpoint uri, after checking both sides' protocol and certificate refs."""
+    receiver = _child(transport, "TransportReceiver")
+    eps = _children(receiver, "Endpoint") if receiver is not None else []
+    endpoint = (_attr(eps[0], "uri") or "") if eps else ""
+    if not endpoint:
+        problems.add(
+            f"{where} Transport {_attr(transport, 'transportId')!r} has no TransportReceiver Endpoint uri"
+        )
+    for side in ("TransportSender", "TransportReceiver"):
+        el = _child(transport, side)
+        if el is None:
+            continue
+        if _text(_child(el, "TransportProtocol")) != "HTTP":
+            problems.add(f"{where} Transport {side} protocol is not HTTP")
+        for ref in el.iter(_tp("ClientCertificateRef"), _tp("ServerCertificateRef")):
+            if _attr(ref, "certId") not in certs:
+                problems.add(
+                    f"{where} Transport {side}: certId {_attr(ref, 'certId')!r} names no Certificate"
+                )
+    if endpoint.startswith("https://") and not certs:
+        problems.add(f"{where} has an https endpoint but no Certificate")
+    return endpoint
 
 
 def _reliable(exchange: etree._Element) -> tuple[int | None, timedelta | None, timedelta | None]:

@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
 from lxml import etree
 
 from mobb_sdk import InvalidValueError, MobbError, Oin, SenderProfile, Severity, validate
@@ -413,109 +414,119 @@ def _berichten(root: etree._Element) -> Iterator[etree._Element]:
     return root.iterchildren(_q(BER, "Bericht"))
 
 
+@attrs.define
+class _Seen:
+    """What the documents of one answer showed so far: their ids (BATCH-03 and BER-01 hold across
+    documents) and the letters produced, in order."""
+
+    batch_ids: dict[str, int] = attrs.Factory(dict)
+    bericht_ids: dict[str, str] = attrs.Factory(dict)
+    letters: list[tuple[str, etree._Element]] = attrs.Factory(list)
+
+
 def check_documents(
     request: Mapping[str, Any], documents: Sequence[bytes], base_dir: Path, judged_at: datetime
 ) -> list[Evidence]:
     """Every problem of the produced documents: XSD, rules, limits, and each letter against its input."""
     found: list[Evidence] = []
     profile = _profile(request, judged_at)
-    produced: list[tuple[str, etree._Element]] = []
-    batch_ids: dict[str, int] = {}
-    bericht_ids: dict[str, str] = {}
+    seen = _Seen()
     for d, data in enumerate(documents, start=1):
         doc = f"document {d}" if len(documents) > 1 else "document"
-        if len(data) > MAX_BATCH_BYTES:
-            found.append(
-                Evidence(
-                    "batch size",
-                    f"{doc} is {len(data):,} bytes; at most {MAX_BATCH_BYTES:,} allowed",
-                    rule="BATCH-02",
-                )
-            )
-        root, problems = parse_batch(data, doc)
-        found.extend(problems)
-        if root is None:
-            continue
-        try:
-            report = validate(root, profile=profile)
-        except MobbError as exc:
-            found.append(Evidence("xsd", f"{doc} cannot be checked: {exc}", rule="XSD"))
-            continue
-        for v in report.violations:
-            where = f"{doc}: {v.xpath or v.path or '/'}"
-            found.append(
-                Evidence(
-                    "xsd" if v.rule == "XSD" else "rules",
-                    v.message,
-                    rule=v.rule,
-                    path=where,
-                    ok=v.severity is Severity.WARNING,
-                )
-            )
-        info = root.find(_q(BVS, "BatchInformatie"))
-        batch_id = (info.findtext(_q(BVS, "BatchID")) or "").strip() if info is not None else ""
-        leverancier = (
-            (info.findtext(_q(BVS, "BerichtLeverancierID")) or "").strip() if info is not None else ""
-        )
-        if leverancier != request["sender_oin"]:
-            found.append(
-                Evidence(
-                    "field unchanged",
-                    f"BerichtLeverancierID is {leverancier!r}, expected the sender's OIN {request['sender_oin']}",
-                    rule="BATCH-05",
-                    path=f"{doc}: /Berichten/BatchInformatie/BerichtLeverancierID",
-                )
-            )
-        if batch_id in batch_ids:
-            found.append(
-                Evidence(
-                    "unique ids",
-                    f"{doc} repeats the BatchID of document {batch_ids[batch_id]}",
-                    rule="BATCH-03",
-                )
-            )
-        batch_ids[batch_id] = d
-        letters = list(_berichten(root))
-        if len(letters) > MAX_LETTERS:
-            found.append(
-                Evidence("batch size", f"{doc} holds {len(letters)} letters; at most 1000", rule="BATCH-01")
-            )
-        for n, bericht in enumerate(letters, start=1):
-            path = f"{doc}: /Berichten/Bericht[{n}]"
-            info_el = _child(bericht, "BerichtInformatie")
-            if info_el is None:
-                continue
-            own_batch = (_text(_child(info_el, "BatchID")) or "").strip()
-            if own_batch != batch_id:
-                found.append(
-                    Evidence(
-                        "unique ids",
-                        f"BatchID {own_batch} is not the batch's {batch_id}",
-                        rule="BATCH-03",
-                        path=f"{path}/BerichtInformatie/BatchID",
-                    )
-                )
-            bericht_id = (_text(_child(info_el, "BerichtID")) or "").strip().lower()
-            if bericht_id in bericht_ids:
-                found.append(
-                    Evidence(
-                        "unique ids",
-                        f"BerichtID {bericht_id} is also used at {bericht_ids[bericht_id]}",
-                        rule="BER-01",
-                        path=f"{path}/BerichtInformatie/BerichtID",
-                    )
-                )
-            bericht_ids[bericht_id] = path
-            produced.append((path, bericht))
+        found.extend(_check_document(d, doc, data, request, profile, seen))
     wanted = request["letters"]
-    if produced and len(produced) != len(wanted):
+    if seen.letters and len(seen.letters) != len(wanted):
         found.append(
             Evidence(
-                "every letter", f"{len(produced)} letters produced, {len(wanted)} asked", rule="BATCH-01"
+                "every letter", f"{len(seen.letters)} letters produced, {len(wanted)} asked", rule="BATCH-01"
             )
         )
-    for expected, (path, bericht) in zip(wanted, produced, strict=False):
+    for expected, (path, bericht) in zip(wanted, seen.letters, strict=False):
         found.extend(compare_letter(expected, bericht, path, base_dir))
+    return found
+
+
+def _check_document(
+    d: int, doc: str, data: bytes, request: Mapping[str, Any], profile: SenderProfile, seen: _Seen
+) -> list[Evidence]:
+    """One document: its size, XSD and rules, its batch's sender and ids; its letters go to ``seen``."""
+    found: list[Evidence] = []
+    if len(data) > MAX_BATCH_BYTES:
+        message = f"{doc} is {len(data):,} bytes; at most {MAX_BATCH_BYTES:,} allowed"
+        found.append(Evidence("batch size", message, rule="BATCH-02"))
+    root, problems = parse_batch(data, doc)
+    found.extend(problems)
+    if root is None:
+        return found
+    try:
+        report = validate(root, profile=profile)
+    except MobbError as exc:
+        found.append(Evidence("xsd", f"{doc} cannot be checked: {exc}", rule="XSD"))
+        return found
+    for v in report.violations:
+        found.append(
+            Evidence(
+                "xsd" if v.rule == "XSD" else "rules",
+                v.message,
+                rule=v.rule,
+                path=f"{doc}: {v.xpath or v.path or '/'}",
+                ok=v.severity is Severity.WARNING,
+            )
+        )
+    info = root.find(_q(BVS, "BatchInformatie"))
+    batch_id = (info.findtext(_q(BVS, "BatchID")) or "").strip() if info is not None else ""
+    leverancier = (info.findtext(_q(BVS, "BerichtLeverancierID")) or "").strip() if info is not None else ""
+    if leverancier != request["sender_oin"]:
+        found.append(
+            Evidence(
+                "field unchanged",
+                f"BerichtLeverancierID is {leverancier!r}, expected the sender's OIN {request['sender_oin']}",
+                rule="BATCH-05",
+                path=f"{doc}: /Berichten/BatchInformatie/BerichtLeverancierID",
+            )
+        )
+    if batch_id in seen.batch_ids:
+        message = f"{doc} repeats the BatchID of document {seen.batch_ids[batch_id]}"
+        found.append(Evidence("unique ids", message, rule="BATCH-03"))
+    seen.batch_ids[batch_id] = d
+    letters = list(_berichten(root))
+    if len(letters) > MAX_LETTERS:
+        found.append(
+            Evidence("batch size", f"{doc} holds {len(letters)} letters; at most 1000", rule="BATCH-01")
+        )
+    for n, bericht in enumerate(letters, start=1):
+        path = f"{doc}: /Berichten/Bericht[{n}]"
+        info_el = _child(bericht, "BerichtInformatie")
+        if info_el is not None:
+            found.extend(_check_letter_ids(info_el, path, batch_id, seen))
+            seen.letters.append((path, bericht))
+    return found
+
+
+def _check_letter_ids(info: etree._Element, path: str, batch_id: str, seen: _Seen) -> list[Evidence]:
+    """A letter's BatchID is its batch's (BATCH-03) and its BerichtID is not used before (BER-01)."""
+    found: list[Evidence] = []
+    own_batch = (_text(_child(info, "BatchID")) or "").strip()
+    if own_batch != batch_id:
+        found.append(
+            Evidence(
+                "unique ids",
+                f"BatchID {own_batch} is not the batch's {batch_id}",
+                rule="BATCH-03",
+                path=f"{path}/BerichtInformatie/BatchID",
+            )
+        )
+    bericht_id = (_text(_child(info, "BerichtID")) or "").strip().lower()
+    if bericht_id in seen.bericht_ids:
+        found.append(
+            Evidence(
+                "unique ids",
+                f"BerichtID {bericht_id} is also used at {seen.bericht_ids[bericht_id]}",
+                rule="BER-01",
+                path=f"{path}/BerichtInformatie/BerichtID",
+            )
+        )
+    seen.bericht_ids[bericht_id] = path
     return found
 
 

@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
 import ssl
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from mobb_sdk._errors import ConfigurationError
+from mobb_sdk._files import open_private
 from mobb_sdk._ids import Oin
+
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec
 
 __all__ = ["TlsFiles", "generate_tls"]
 
@@ -100,84 +105,29 @@ def generate_tls(
     (keys mode 0600). Keys are EC P-256: quick to make, and TLS does not care for a test.
     """
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     oins = [o.value if isinstance(o, Oin) else Oin(o).value for o in client_oins]
-    now = dt.datetime.now(dt.UTC)
-    not_before, not_after = now - dt.timedelta(minutes=5), now + dt.timedelta(days=days)
+    ca = _Issuer.create(days)
+    (d / _CA).write_bytes(ca.certificate_pem)
+    server = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mobb-sdk simulator")])
+    _write_pair(d, _SERVER, ca.issue(server, ExtendedKeyUsageOID.SERVER_AUTH, _alt_names(hosts)))
+    for oin in oins:
+        _write_pair(d, _client_names(oin), ca.issue(_sender(oin), ExtendedKeyUsageOID.CLIENT_AUTH, None))
+    return TlsFiles.load(d)
 
-    def key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
-        return key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
 
-    def write(path: Path, data: bytes, private: bool) -> None:
-        if private:
-            path.unlink(missing_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-        else:
-            path.write_bytes(data)
+def _write_pair(directory: Path, names: tuple[str, str], pems: tuple[bytes, bytes]) -> None:
+    """A certificate and its key; the key owner-only (0600) from its first byte."""
+    (directory / names[0]).write_bytes(pems[0])
+    with open_private(directory / names[1], binary=True) as f:
+        f.write(pems[1])
 
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mobb-sdk simulator test CA")])
-    ca_ski = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
-    ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(ca_ski, critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    write(d / _CA, ca_cert.public_bytes(serialization.Encoding.PEM), False)
 
-    def issue(
-        subject: x509.Name, usage: x509.ObjectIdentifier, san: x509.SubjectAlternativeName | None
-    ) -> tuple[bytes, bytes]:
-        key = ec.generate_private_key(ec.SECP256R1())
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(ca_name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(not_before)
-            .not_valid_after(not_after)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False
-            )
-        )
-        if san is not None:
-            builder = builder.add_extension(san, critical=False)
-        cert = builder.sign(ca_key, hashes.SHA256())
-        return cert.public_bytes(serialization.Encoding.PEM), key_pem(key)
+def _alt_names(hosts: Iterable[str]) -> x509.SubjectAlternativeName:
+    from cryptography import x509
 
     names: list[x509.GeneralName] = []
     for host in hosts:
@@ -185,22 +135,102 @@ def generate_tls(
             names.append(x509.IPAddress(ipaddress.ip_address(host)))
         except ValueError:
             names.append(x509.DNSName(host))
-    server_subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mobb-sdk simulator")])
-    cert, key = issue(server_subject, ExtendedKeyUsageOID.SERVER_AUTH, x509.SubjectAlternativeName(names))
-    write(d / _SERVER[0], cert, False)
-    write(d / _SERVER[1], key, True)
-    for oin in oins:
-        subject = x509.Name(
-            [
-                x509.NameAttribute(NameOID.COUNTRY_NAME, "NL"),
-                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mobb-sdk test sender"),
-                x509.NameAttribute(NameOID.COMMON_NAME, f"sender {oin}"),
-                # PKIoverheid: the OIN is the subject serialNumber.
-                x509.NameAttribute(NameOID.SERIAL_NUMBER, oin),
-            ]
+    return x509.SubjectAlternativeName(names)
+
+
+def _sender(oin: str) -> x509.Name:
+    """A sender's subject; as in PKIoverheid, the OIN is the subject serialNumber."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "NL"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "mobb-sdk test sender"),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"sender {oin}"),
+            x509.NameAttribute(NameOID.SERIAL_NUMBER, oin),
+        ]
+    )
+
+
+@attrs.frozen
+class _Issuer:
+    """The throwaway CA (its key never written) that signs the server and client certificates."""
+
+    key: ec.EllipticCurvePrivateKey
+    name: x509.Name
+    ski: x509.SubjectKeyIdentifier
+    not_before: dt.datetime
+    not_after: dt.datetime
+    certificate_pem: bytes
+
+    @classmethod
+    def create(cls, days: int) -> _Issuer:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        now = dt.datetime.now(dt.UTC)
+        not_before, not_after = now - dt.timedelta(minutes=5), now + dt.timedelta(days=days)
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mobb-sdk simulator test CA")])
+        ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+        usage = x509.KeyUsage(
+            digital_signature=False,
+            content_commitment=False,
+            key_encipherment=False,
+            data_encipherment=False,
+            key_agreement=False,
+            key_cert_sign=True,
+            crl_sign=True,
+            encipher_only=False,
+            decipher_only=False,
         )
-        cert, key = issue(subject, ExtendedKeyUsageOID.CLIENT_AUTH, None)
-        cert_name, key_name = _client_names(oin)
-        write(d / cert_name, cert, False)
-        write(d / key_name, key, True)
-    return TlsFiles.load(d)
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(not_before)
+            .not_valid_after(not_after)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(usage, critical=True)
+            .add_extension(ski, critical=False)
+            .sign(key, hashes.SHA256())
+        )
+        pem = certificate.public_bytes(serialization.Encoding.PEM)
+        return cls(key, name, ski, not_before, not_after, pem)
+
+    def issue(
+        self, subject: x509.Name, usage: x509.ObjectIdentifier, san: x509.SubjectAlternativeName | None
+    ) -> tuple[bytes, bytes]:
+        """A new key and its certificate for ``subject``, as PEM: (certificate, key)."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(self.name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(self.not_before)
+            .not_valid_after(self.not_after)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(self.ski), critical=False
+            )
+        )
+        if san is not None:
+            builder = builder.add_extension(san, critical=False)
+        certificate = builder.sign(self.key, hashes.SHA256())
+        key_pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        return certificate.public_bytes(serialization.Encoding.PEM), key_pem
