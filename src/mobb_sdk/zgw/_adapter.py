@@ -352,16 +352,34 @@ class ZgwAdapter:
                 letters.append(self._letter(verzending))
                 enqueued += 1
             except _Refused as exc:
-                self._refuse(url, verzending, exc.rule, exc.reason)
-                refused += 1
+                if self._refuse(url, _text(verzending.get("informatieobject")), exc.rule, exc.reason):
+                    refused += 1
+                else:
+                    enqueued += 1
         return len(page), enqueued, refused, len(wanted) - enqueued - refused, len(page) - len(wanted)
 
-    def _refuse(self, url: str, verzending: Mapping[str, Any], rule: str, reason: str) -> None:
+    def _refuse(self, url: str, informatieobject: str | None, rule: str, reason: str) -> bool:
+        """Record a Verzending that cannot become a letter (True), unless its letter is in the outbox
+        already (False: recorded as enqueued). That happens when a run was killed after the outbox
+        stored the letter and before the journal recorded it, and the Verzending, taken up again, now
+        fails (its document gone, a rule of a newer version): the letter is on its way to Logius all
+        the same, so its Verzending gets the outcome Logius gives, never "not sent"."""
         reason = scrub(reason, 300)
+        bericht_id = str(bericht_id_for(url))
+        if self.outbox.holds(KEY_PREFIX + url):
+            log.warning(
+                "Verzending %s: %s %s now, but its letter (BerichtID %s) is in the outbox already: "
+                "delivered as stored, without a postal address for paper",
+                url,
+                rule,
+                reason,
+                bericht_id,
+            )
+            self.journal.add_enqueued([(url, bericht_id, informatieobject, None, None)])
+            return False
         log.warning("Verzending %s not delivered: %s %s", url, rule, reason)
-        self.journal.add_refused(
-            url, str(bericht_id_for(url)), _text(verzending.get("informatieobject")), rule, reason
-        )
+        self.journal.add_refused(url, bericht_id, informatieobject, rule, reason)
+        return True
 
     def _enqueue(self, letters: list[_Letter]) -> None:
         try:
@@ -375,10 +393,7 @@ class ZgwAdapter:
                     kept.append(x)
                 except ValidationError as exc:
                     first = exc.violations[0] if exc.violations else None
-                    rule = first.rule if first else "XSD"
-                    self.journal.add_refused(
-                        x.url, str(x.bericht.bericht_id), x.informatieobject, rule, _short(str(first or exc))
-                    )
+                    self._refuse(x.url, x.informatieobject, first.rule if first else "XSD", str(first or exc))
             letters = kept
         self.journal.add_enqueued(
             [(x.url, str(x.bericht.bericht_id), x.informatieobject, x.stream, x.adres) for x in letters]
@@ -693,10 +708,6 @@ def _wanted(verzending: Mapping[str, Any]) -> bool:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def _short(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _fit(text: str, tail: str) -> str:

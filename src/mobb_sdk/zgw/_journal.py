@@ -145,9 +145,10 @@ class Journal:
             return [_row(r) for r in self._query(_ALL)]
         return [_row(r) for r in self._query(_IN_STATE, (state,))]
 
-    def add_enqueued(self, entries: Sequence[tuple[str, str, str, str, str | None]]) -> None:
+    def add_enqueued(self, entries: Sequence[tuple[str, str, str | None, str | None, str | None]]) -> None:
         """Record Verzendingen whose letters are in the outbox: (url, bericht_id, informatieobject,
-        stream, adres as JSON or None). One already in the journal is left as it is."""
+        stream, adres as JSON; the last three None when unknown). One already in the journal is left as
+        it is."""
         now = _now()
         with self._tx() as db:
             db.executemany(
