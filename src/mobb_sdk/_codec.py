@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from itertools import repeat
 from pathlib import Path
-from typing import IO, Any, Final, TypeVar, overload
+from typing import IO, Any, Final, TypeVar, cast, overload
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -33,7 +33,7 @@ from mobb_sdk._errors import (
     StorageError,
     ValidationError,
 )
-from mobb_sdk._ids import Bsn, Oin, guid_from_int
+from mobb_sdk._ids import Bsn, Oin, ascii_guid_bytes, checked_guids, guid_from_int, guids_from_bytes
 from mobb_sdk._models import (
     Abonnement,
     AbonnementAanvraag,
@@ -54,7 +54,7 @@ from mobb_sdk._models import (
 from mobb_sdk._schemas import DocumentKind, fault_kind, kind_of
 from mobb_sdk._violations import Violation
 from mobb_sdk._xml import XmlSource, parse_xml
-from mobb_sdk._xsd_validation import validate_tree
+from mobb_sdk._xsd_validation import valid_but_guids, validate_tree
 
 __all__ = [
     "BatchXml",
@@ -172,6 +172,9 @@ def parse_datetime(text: str) -> datetime:
 
 
 def _text(el: etree._Element) -> str:
+    """An element's text as the XSD read it: with a comment inside, the text on both sides of it."""
+    if len(el):  # children of a simple-typed element can only be comments (or PIs)
+        return "".join(cast("Iterator[str]", el.itertext()))
     return el.text or ""
 
 
@@ -590,29 +593,44 @@ def _result_line(b: BerichtResultaat) -> str:
 
 _CODES: Final = {c.value: c for c in VerwerkingsCode}
 _new = object.__new__
-_UNKNOWN_SAFETY: Final = uuid.SafeUUID.unknown
-# The slots' own setters: both classes are frozen, and these bypass their refusing __setattr__
-# (guid_from_int does the same for one UUID; here the loop over a thousand letters is inlined).
-_set_int = uuid.UUID.__dict__["int"].__set__
-_set_is_safe = uuid.UUID.__dict__["is_safe"].__set__
+# The slots' own setters: BerichtResultaat is frozen, and these bypass its refusing __setattr__ (as
+# guid_from_int does for a UUID); the loop over a thousand letters runs a column at a time in C.
 _set_id, _set_type, _set_code, _set_stadium = (
     BerichtResultaat.__dict__[name].__set__
     for name in ("bericht_id", "bericht_type", "verwerkings_code", "stadium")
 )
 
+#: The elements of a result whose GUID pattern :func:`_result_guids` checks (valid_but_guids leaves it).
+_RESULT_GUIDS: Final = frozenset({"BatchID", "BerichtID"})
 
-# One XPath gathers every letter's texts in C; far cheaper than touching a thousand elements from Python.
-_RESULT_TEXTS = etree.XPath("Berichten/*/*/text()", smart_strings=False)
+# Run on Berichten. One XPath gathers every letter's texts in C, far cheaper than touching a thousand
+# elements from Python: node(), not text(), so that a comment inside a text shows (as an element).
+_RESULT_TEXTS = etree.XPath("*/*/node()", smart_strings=False)
+_BERICHT_IDS = etree.XPath("*/BerichtID/node()", smart_strings=False)
+_COUNT = etree.XPath("count(*)")
+_NODES = etree.XPath("node()", smart_strings=False)
+
+
+def _found(path: etree.XPath, el: etree._Element) -> list[Any]:
+    """The node-set ``path`` selects from ``el``: texts as ``str``, anything else as an element."""
+    return cast("list[Any]", path(el))
+
+
+def _elements(el: etree._Element) -> int:
+    """How many child elements ``el`` has (comments and PIs not counted, as ``len`` would)."""
+    return int(cast("float", _COUNT(el)))
 
 
 class _ResultRows(Sequence[tuple[str, str, str, str | None]]):
     """The letters' BerichtID, BerichtType, VerwerkingsCode and Stadium (``None`` when nil or absent),
-    kept as one flat list of four texts per letter; a row is made only when one is asked for."""
+    kept as one flat list of four texts per letter; a row is made only when one is asked for. ``guids``,
+    when known, holds the BerichtIDs as 16 bytes each (:func:`~mobb_sdk._ids.ascii_guid_bytes`)."""
 
-    __slots__ = ("texts",)
+    __slots__ = ("guids", "texts")
 
-    def __init__(self, texts: list[str | None]) -> None:
+    def __init__(self, texts: list[str | None], guids: bytes | None = None) -> None:
         self.texts = texts
+        self.guids = guids
 
     def __len__(self) -> int:
         return len(self.texts) // 4
@@ -640,12 +658,10 @@ def _trusted_rows(rows: Sequence[tuple[str, str, str, str | None]]) -> list[Beri
     the checked constructors (a result holds up to 1000 letters)."""
     assert isinstance(rows, _ResultRows)  # noqa: S101 - the only rows the codec makes
     texts = rows.texts
+    n = len(rows)
     ids: list[str] = texts[0::4]  # type: ignore[assignment] # never None
-    n = len(ids)
+    guids = checked_guids(ids) if rows.guids is None else guids_from_bytes(rows.guids)
     built: list[BerichtResultaat] = list(map(_new, repeat(BerichtResultaat, n)))
-    guids: list[uuid.UUID] = list(map(_new, repeat(uuid.UUID, n)))
-    _drain(map(_set_int, guids, map(int, map(str.replace, ids, repeat("-"), repeat("")), repeat(16))))
-    _drain(map(_set_is_safe, guids, repeat(_UNKNOWN_SAFETY, n)))
     _drain(map(_set_id, built, guids))
     _drain(map(_set_type, built, texts[1::4]))
     _drain(map(_set_code, built, map(_CODES.__getitem__, texts[2::4])))  # type: ignore[arg-type]
@@ -657,34 +673,83 @@ def _drain(steps: Iterator[object]) -> None:
     deque(steps, maxlen=0)
 
 
-def _result_rows(root: etree._Element) -> _ResultRows:
-    """Every letter's BerichtID, BerichtType, VerwerkingsCode and Stadium."""
-    n = len(root[1])
-    texts: list[str | None] = _RESULT_TEXTS(root)  # type: ignore[assignment]
-    # Each letter has at most four children (BerichtID, BerichtType, VerwerkingsCode, Stadium): 4n texts
-    # means every letter gave all four, in that order (the XSD fixed it).
-    if len(texts) == 4 * n:
-        return _ResultRows(texts)
-    # An empty type, or a missing or nil Stadium, somewhere: go row by row.
-    texts = []
-    for el in root[1]:
-        children = list(el)
-        stadium = None if len(children) < 4 or _is_nil(children[3]) else children[3].text or ""
-        texts += (children[0].text or "", children[1].text or "", children[2].text or "", stadium)
-    return _ResultRows(texts)
+def _child(parent: etree._Element, tag: str) -> etree._Element:
+    """The child element ``tag`` (a comment or PI may stand before it, so not by position)."""
+    found = parent.find(tag)
+    if found is None:
+        raise KeyError(tag)
+    return found
 
 
-def _decode_result(root: etree._Element, *, trusted: bool = False) -> VerwerkingsResultaat:
+def _all_texts(nodes: list[Any]) -> bool:
+    """Whether every node an XPath gave is a text (a comment or PI comes as an element)."""
+    try:
+        "".join(nodes)
+    except TypeError:
+        return False
+    return True
+
+
+def _result_rows(berichten: etree._Element, n: int, guids: bytes | None, parsed_here: bool) -> _ResultRows:
+    """Every letter's BerichtID, BerichtType, VerwerkingsCode and Stadium, of a checked result.
+
+    ``parsed_here``: the tree comes straight from :func:`~mobb_sdk._xml.parse_xml`, whose parser joins
+    the text of an element into one node (no CDATA node, no PI). The XSD gave each letter at most four
+    children without elements inside, so 4n nodes that are all texts are every letter's four texts in
+    order: one XPath. Otherwise (an empty text, a nil or absent Stadium, a comment inside a text, a tree
+    built elsewhere): letter by letter.
+    """
+    if parsed_here:
+        nodes = _found(_RESULT_TEXTS, berichten)
+        if len(nodes) == 4 * n and _all_texts(nodes):
+            return _ResultRows(nodes, guids)
+    texts: list[str | None] = []
+    for el in berichten.iterchildren(T_RES_BERICHT):
+        children = list(el.iterchildren(etree.Element))
+        stadium = None if len(children) < 4 or _is_nil(children[3]) else _text(children[3])
+        texts += (_text(children[0]), _text(children[1]), _text(children[2]), stadium)
+    return _ResultRows(texts, guids)
+
+
+def _result_guids(root: etree._Element) -> bytes | None:
+    """The BatchID and every BerichtID as 16 bytes each, when the result satisfies the XSD: ``None``
+    when the full check (:func:`validate_tree`) has to decide, for a document that fails it or a GUID
+    not written in ASCII.
+
+    The XSD's guid pattern is most of libxml2's work on a result (its ``\\d`` is any Unicode digit):
+    libxml2 checks everything else (:func:`valid_but_guids`), and the GUIDs, 36 characters of plain
+    text each, are checked here in one pass (:func:`ascii_guid_bytes`). Exactly the documents the XSD
+    accepts pass, at about half the cost.
+    """
+    if valid_but_guids(root, DocumentKind.RESULT) != _RESULT_GUIDS:
+        return None
+    info, berichten = _child(root, "BatchInformatie"), _child(root, "Berichten")
+    batch_id = _found(_NODES, _child(info, "BatchID"))
+    ids = _found(_BERICHT_IDS, berichten)
+    # One text node each: the whole of its text (a comment or a CDATA part would make it two).
+    if len(batch_id) != 1 or len(ids) != _elements(berichten):
+        return None
+    return ascii_guid_bytes(batch_id + ids)
+
+
+def _decode_result(
+    root: etree._Element, *, trusted: bool, guids: bytes | None = None, parsed_here: bool = False
+) -> VerwerkingsResultaat:
     """The result model. ``trusted`` when the XSD has just passed the document: the letters are then
-    built on first use (see :class:`~mobb_sdk.BerichtResultaten`), through the checked-already path."""
-    info = {child.tag: child for child in root[0]}
+    built on first use (see :class:`~mobb_sdk.BerichtResultaten`), through the checked-already path;
+    ``guids`` are those :func:`_result_guids` read, ``parsed_here`` as for :func:`_result_rows`."""
+    info_el, berichten_el = _child(root, "BatchInformatie"), _child(root, "Berichten")
+    info = {child.tag: child for child in info_el}
     berichten: BerichtResultaten | list[BerichtResultaat]
     if trusted:
+        n = _elements(berichten_el)
+        letters = guids[16:] if guids is not None else None
         berichten = BerichtResultaten.lazy(
-            len(root[1]), partial(_result_rows, root), _trusted_row, _trusted_rows
+            n, partial(_result_rows, berichten_el, n, letters, parsed_here), _trusted_row, _trusted_rows
         )
     else:
-        berichten = [BerichtResultaat(uuid.UUID(i), t, _CODES[c], s) for i, t, c, s in _result_rows(root)]
+        rows = _result_rows(berichten_el, 0, None, False)
+        berichten = [BerichtResultaat(uuid.UUID(i), t, _CODES[c], s) for i, t, c, s in rows]
     counters = {attr: int(_text(info[tag])) for tag, attr in _RESULT_COUNTERS}
     return VerwerkingsResultaat(
         berichtleverancier_code=_text(info["BerichtLeverancierCode"]),
@@ -862,7 +927,6 @@ _WRITERS: Final[dict[type, Callable[[Any], etree._Element]]] = {
 
 _READERS: Final[dict[DocumentKind, Callable[[etree._Element], Any]]] = {
     DocumentKind.BATCH: _decode_batch,
-    DocumentKind.RESULT: _decode_result,
     DocumentKind.WUS_REQUEST: _decode_validate_request,
     DocumentKind.WUS_RESPONSE: _decode_validate_response,
     DocumentKind.ABONNEMENT_AANVRAAG: _decode_abonnement_aanvraag,
@@ -907,14 +971,20 @@ def to_xml(model: Model, *, validate: bool = False) -> bytes:
 
 def from_tree(root: etree._Element, *, validate: bool = True) -> Model:
     """The model of a parsed document (checked against the XSD first unless ``validate`` is false)."""
+    return _from_tree(root, validate=validate, parsed_here=False)
+
+
+def _from_tree(root: etree._Element, *, validate: bool, parsed_here: bool) -> Model:
+    """:func:`from_tree`; ``parsed_here`` when ``root`` comes straight from :func:`parse_xml`."""
     kind = kind_of(root)
-    if validate:
+    guids = _result_guids(root) if validate and kind is DocumentKind.RESULT else None
+    if validate and guids is None:
         report = validate_tree(root, kind)
         if not report.ok:
             raise ValidationError(report.violations, f"the {kind.value} document does not satisfy the XSD")
     try:
         if kind is DocumentKind.RESULT:
-            model: Model = _decode_result(root, trusted=validate)
+            model: Model = _decode_result(root, trusted=validate, guids=guids, parsed_here=parsed_here)
         else:
             model = _READERS[kind](root)
     except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
@@ -940,7 +1010,7 @@ def from_xml(source: XmlSource, expected: type[M] | None = None, *, validate: bo
         root = soap_body_child(root)
         if root.tag == T_FAULT:
             raise DocumentTypeError("the SOAP envelope holds a Fault, not a document: use from_soap")
-    model = from_tree(root, validate=validate)
+    model = _from_tree(root, validate=validate, parsed_here=True)
     if expected is not None and not isinstance(model, expected):
         raise DocumentTypeError(f"expected a {expected.__name__} document, got a {type(model).__name__}")
     return model

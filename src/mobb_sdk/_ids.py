@@ -4,14 +4,31 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 import uuid
+from collections import deque
+from collections.abc import Iterable, Sequence
+from itertools import repeat
 from typing import Final, Self
 
 import attrs
 
 from mobb_sdk._errors import InvalidValueError
 
-__all__ = ["NIL_GUID", "OIN_PREFIXES", "Bsn", "Oin", "elfproef", "guid_from_int", "mask_bsn", "new_guid"]
+__all__ = [
+    "GUID_LENGTH",
+    "NIL_GUID",
+    "OIN_PREFIXES",
+    "Bsn",
+    "Oin",
+    "ascii_guid_bytes",
+    "checked_guids",
+    "elfproef",
+    "guid_from_int",
+    "guids_from_bytes",
+    "mask_bsn",
+    "new_guid",
+]
 
 #: The BerichtID Logius answers with when it could not read the letter (RES-01).
 NIL_GUID: Final = uuid.UUID(int=0)
@@ -50,6 +67,70 @@ def guid_from_int(value: int) -> uuid.UUID:
     _set(guid, "int", value)
     _set(guid, "is_safe", _UNKNOWN_SAFETY)
     return guid
+
+
+#: The length of a GUID as the interface writes it: 8-4-4-4-12 hex digits.
+GUID_LENGTH: Final = 36
+_DASHES: Final = (8, 13, 18, 23)
+
+# The slots' own setters (UUID refuses __setattr__): the bulk builders below map them over a column.
+_set_int = uuid.UUID.__dict__["int"].__set__
+_set_is_safe = uuid.UUID.__dict__["is_safe"].__set__
+
+
+def _drain(steps: Iterable[object]) -> None:
+    deque(steps, maxlen=0)
+
+
+def ascii_guid_bytes(texts: Sequence[object]) -> bytes | None:
+    """The 16 bytes of each of ``texts`` (``uuid.UUID(text).bytes``), joined in order, when every one is a
+    ``str`` of 8-4-4-4-12 ASCII hex digits in either case; ``None`` when any is not.
+
+    A few passes in C over all of them together (a result holds up to 1000 GUIDs). Whatever it accepts
+    matches the XSD's guid pattern; ``None`` leaves the decision to the XSD itself, whose ``\\d`` also
+    takes the digits of other scripts.
+    """
+    n = len(texts)
+    try:
+        joined = "".join(texts)  # type: ignore[arg-type] # a TypeError is the answer for a non-str
+    except TypeError:
+        return None
+    if len(joined) != GUID_LENGTH * n or (n and set(map(len, texts)) != {GUID_LENGTH}):  # type: ignore[arg-type]
+        return None
+    # Each text is one 36-character stretch: its dashes where the pattern has them, and no others.
+    if any(joined[at::GUID_LENGTH] != "-" * n for at in _DASHES):
+        return None
+    digits = joined.replace("-", "")
+    if len(digits) != 32 * n:
+        return None
+    try:
+        raw = bytes.fromhex(digits)
+    except ValueError:
+        return None
+    # fromhex skips ASCII white space: 16 bytes a GUID means there was none.
+    return raw if len(raw) == 16 * n else None
+
+
+def guids_from_bytes(raw: bytes) -> list[uuid.UUID]:
+    """A UUID for each 16 bytes of ``raw`` (``uuid.UUID(bytes=...)``), built a column at a time: a fifth
+    of the cost of the checked constructor. (``int.from_bytes`` reads big-endian by default.)"""
+    n, rest = divmod(len(raw), 16)
+    if rest:
+        raise ValueError(f"{len(raw)} bytes are not whole GUIDs of 16")
+    guids: list[uuid.UUID] = list(map(_new, repeat(uuid.UUID, n)))
+    _drain(map(_set_int, guids, map(int.from_bytes, struct.unpack("16s" * n, raw))))
+    _drain(map(_set_is_safe, guids, repeat(_UNKNOWN_SAFETY, n)))
+    return guids
+
+
+def checked_guids(texts: Sequence[str]) -> list[uuid.UUID]:
+    """``[uuid.UUID(t) for t in texts]`` for texts the XSD's guid pattern has checked (any script's
+    digits included), without checking them again: :func:`guid_from_int` for a column."""
+    n = len(texts)
+    guids: list[uuid.UUID] = list(map(_new, repeat(uuid.UUID, n)))
+    _drain(map(_set_int, guids, map(int, map(str.replace, texts, repeat("-"), repeat("")), repeat(16))))
+    _drain(map(_set_is_safe, guids, repeat(_UNKNOWN_SAFETY, n)))
+    return guids
 
 
 def new_guid() -> uuid.UUID:

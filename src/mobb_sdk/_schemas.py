@@ -35,12 +35,14 @@ from lxml import etree
 
 from mobb_sdk._bundled import bundled_dir
 from mobb_sdk._errors import DocumentTypeError, SchemaError
+from mobb_sdk._ids import GUID_LENGTH
 from mobb_sdk._namespaces import ABO, BER, BVS, RES, SH, VAL, VALT
 
 if TYPE_CHECKING:  # xmlschema (about 100 ms to import) loads only when its backend is first used
     import xmlschema
 
 __all__ = [
+    "GUID_TYPE",
     "MANIFEST_NAME",
     "NAMESPACES",
     "SCHEMA_FILES",
@@ -401,8 +403,9 @@ def _bundled_loader() -> type[Any]:
 _XSD_REFERENCES = ("import", "include", "redefine", "override")
 
 
-def _check_locations(files: Mapping[str, bytes], main: str) -> None:
-    """Every schemaLocation reachable from ``main`` must be a literal name of the table.
+def _reachable(files: Mapping[str, bytes], main: str) -> set[str]:
+    """The files ``main`` loads (itself included). Every schemaLocation reachable from ``main`` must be
+    a literal name of the table.
 
     xmlschema only shows the loader a URL normalised against the base URL (``../schemas/X.xsd`` looks
     like ``X.xsd`` there), so the literal names are checked first, as lxml's resolver sees them.
@@ -426,13 +429,14 @@ def _check_locations(files: Mapping[str, bytes], main: str) -> None:
                     "only bundled schemas may be imported"
                 )
             pending.append(target)
+    return done
 
 
 def _compile_xmlschema(files: Mapping[str, bytes], main: str, directory: Path) -> xmlschema.XMLSchema10:
     import xmlschema
     from xmlschema.utils.urls import normalize_url
 
-    _check_locations(files, main)
+    _reachable(files, main)
     base_url = directory.as_posix().rstrip("/") + "/"
     # The normalised URL of every name a schemaLocation may use, as xmlschema will compute it.
     urls = {normalize_url(location, base_url): target for location, target in _LOCATIONS.items()}
@@ -452,6 +456,52 @@ def _compile_xmlschema(files: Mapping[str, bytes], main: str, directory: Path) -
         raise SchemaError(f"{main} does not compile with xmlschema: {exc}") from None
 
 
+#: The simple type of the result's GUIDs (BatchID, BerichtID): 8-4-4-4-12 hex digits by a pattern. libxml2
+#: runs that pattern slowly (its ``\d`` is any Unicode digit): it is most of the cost of checking a result.
+GUID_TYPE = f"{{{RES}}}guid"
+
+_XS = f"{{{XSD_NAMESPACE}}}"
+
+
+def _resolves_to(element: etree._Element, value: str | None, clark: str) -> bool:
+    """Whether the QName ``value`` (as written in ``element``'s scope) names ``clark``."""
+    if value is None:
+        return False
+    prefix, _, local = value.rpartition(":")
+    return f"{{{element.nsmap.get(prefix or None, '')}}}{local}" == clark
+
+
+def _guids_apart(files: Mapping[str, bytes], main: str) -> tuple[dict[str, bytes], frozenset[str]]:
+    """The files of ``main`` with every element declared of :data:`GUID_TYPE` declared instead of an
+    anonymous restriction of ``xs:string`` to ``GUID_LENGTH`` characters, and those elements' names.
+
+    The rest is untouched. An anonymous type has no name an ``xsi:type`` could give, and nothing derives
+    from it, so such an element holds 36 characters of plain text or the document fails.
+    """
+    parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
+    changed = dict(files)
+    names: set[str] = set()
+    for name in sorted(_reachable(files, main)):
+        root = etree.fromstring(files[name], parser)
+        declarations = [
+            el for el in root.iter(f"{_XS}element") if _resolves_to(el, el.get("type"), GUID_TYPE)
+        ]
+        for el in declarations:
+            del el.attrib["type"]
+            xs = next((p for p, uri in el.nsmap.items() if uri == XSD_NAMESPACE), None)
+            string = f"{xs}:string" if xs else "string"
+            simple = etree.Element(f"{_XS}simpleType")
+            restriction = etree.SubElement(simple, f"{_XS}restriction", base=string)
+            etree.SubElement(restriction, f"{_XS}length", value=str(GUID_LENGTH))
+            # After an xs:annotation, where the content model of xs:element puts the type.
+            first = el[0] if len(el) else None
+            el.insert(1 if first is not None and first.tag == f"{_XS}annotation" else 0, simple)
+            names.add(el.get("name") or "")
+        if declarations:
+            changed[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return changed, frozenset(names)
+
+
 class SchemaSet:
     """The bundled schemas of one directory, verified once and compiled once per file.
 
@@ -466,6 +516,7 @@ class SchemaSet:
         self._lxml: dict[str, etree.XMLSchema] = {}
         self._xmlschema: dict[str, xmlschema.XMLSchema10] = {}
         self._error_log_locks: dict[str, threading.Lock] = {}
+        self._guid_elements: dict[str, frozenset[str]] = {}
 
     @property
     def directory(self) -> Path:
@@ -492,6 +543,32 @@ class SchemaSet:
                     self._lxml[main] = schema
         return schema
 
+    def lxml_schema_guids_apart(self, kind: DocumentKind) -> tuple[etree.XMLSchema, frozenset[str]]:
+        """``kind``'s lxml schema with the pattern of :data:`GUID_TYPE` left to the caller, and the local
+        names of the elements it leaves it for (built on first use).
+
+        Those elements are declared as ``GUID_LENGTH`` characters of ``xs:string`` instead (see
+        :func:`_guids_apart`); the rest of the schema is the bundled one. A document this schema accepts
+        satisfies the bundled one exactly when every such element's text matches the GUID pattern.
+        Validate with it under :meth:`lxml_lock_guids_apart`.
+        """
+        key = kind.schema_file + _GUIDS_APART
+        compiled = self._lxml.get(key)
+        if compiled is None:
+            with self._lock:
+                compiled = self._lxml.get(key)
+                if compiled is None:
+                    files, names = _guids_apart(self._verified_files(), kind.schema_file)
+                    self._guid_elements[key] = names
+                    self._error_log_locks[key] = threading.Lock()
+                    compiled = self._lxml[key] = _compile_lxml(files, kind.schema_file)
+        return compiled, self._guid_elements[key]
+
+    def lxml_lock_guids_apart(self, kind: DocumentKind) -> threading.Lock:
+        """The lock to hold while validating with :meth:`lxml_schema_guids_apart`."""
+        self.lxml_schema_guids_apart(kind)
+        return self._error_log_locks[kind.schema_file + _GUIDS_APART]
+
     def lxml_lock(self, kind: DocumentKind) -> threading.Lock:
         """The lock to hold while validating with :meth:`lxml_schema` and reading its error log.
 
@@ -513,6 +590,9 @@ class SchemaSet:
                     self._xmlschema[main] = schema
         return schema
 
+
+# The cache key of a schema compiled by lxml_schema_guids_apart, after its main file's name.
+_GUIDS_APART = "#guids-apart"
 
 _default_lock = threading.Lock()
 _default: SchemaSet | None = None
