@@ -412,3 +412,39 @@ def test_a_tree_from_another_parser_is_read_letter_by_letter():
     read = codec.from_tree(pi)
     assert isinstance(read, VerwerkingsResultaat)
     assert read.berichten[0].bericht_type == "WOZ"
+
+
+# --- which path a result takes ----------------------------------------------------------------------------
+
+
+def test_a_valid_result_in_ascii_is_checked_without_the_full_pass(monkeypatch):
+    def full_check(*args: object, **kwargs: object) -> None:
+        raise AssertionError("validate_tree ran")
+
+    monkeypatch.setattr(codec, "validate_tree", full_check)
+    read = from_xml(_template(), VerwerkingsResultaat)
+    assert _fields(read)[1] == (SECOND_ID, "AANSL", VerwerkingsCode.BIJLAGE_TE_GROOT, "Stadium2")
+    # A GUID in another script's digits, or a comment inside one, takes the full check.
+    for xml in (
+        _template(**{str(SECOND_ID): "\u0663" + str(SECOND_ID)[1:]}),
+        _template(**{f">{BATCH_ID}<": f"><!--c-->{BATCH_ID}<"}),
+    ):
+        with pytest.raises(AssertionError, match="validate_tree ran"):
+            from_xml(xml, VerwerkingsResultaat)
+
+
+def test_the_letters_of_a_parsed_result_come_from_one_xpath(monkeypatch):
+    read = from_xml(_template(), VerwerkingsResultaat)
+    elsewhere = codec.from_tree(parse_xml(_template()).getroot())
+    split = from_xml(_template(**{"<BerichtType>WOZ<": "<BerichtType>W<!--c-->OZ<"}), VerwerkingsResultaat)
+
+    def by_element(el: etree._Element) -> str:
+        raise AssertionError("read letter by letter")
+
+    monkeypatch.setattr(codec, "_text", by_element)
+    assert len(list(read.berichten)) == 2
+    # A tree parse_xml did not make, or a text with a comment inside, is read letter by letter.
+    for result in (elsewhere, split):
+        assert isinstance(result, VerwerkingsResultaat)
+        with pytest.raises(AssertionError, match="letter by letter"):
+            list(result.berichten)
