@@ -10,8 +10,10 @@ Without java or mvn the module is skipped, except under CI (CI set), where that 
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import io
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -19,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 
@@ -38,6 +41,7 @@ from mobb_sdk import (
 )
 from mobb_sdk._client import Payload
 from mobb_sdk._ebms import Context, EbmsProtocol
+from mobb_sdk.simulator import DEFAULT_CPA_ID, DEFAULT_SENDER_OIN, Simulator
 
 from . import cxf_harness
 from .conftest import TEST_BSNS, TEST_OIN
@@ -122,64 +126,78 @@ def written(batch: Batch) -> bytes:
     return target.getvalue()
 
 
-def assert_json_send(cxf: cxf_harness.Harness, message_id: str, batch: Batch, xml: bytes) -> None:
+def assert_sent(cxf: cxf_harness.Harness, message_id: str, batch: Batch, xml: bytes, *, mtom: bool) -> None:
+    """The last send reached the resource with exactly our properties and one data source, the XML."""
     last = cxf.last()
-    assert last["path"] == "json"
+    assert last["path"] == ("mtom" if mtom else "json")
     assert last["messageId"] == message_id
     assert last["properties"] == expected_properties(batch)
-    assert last["dataSources"] == [
-        {"name": "batch.xml", "contentId": None, "contentType": "text/xml", **digest(xml)}
-    ]
+    [source] = last["dataSources"]
+    if mtom:
+        # The MTOM part's Content-ID (ours, a UUID; without one CXF would give every part the same
+        # "root.message@cxf.apache.org"), its Content-Type and its filename, the DataSource's name.
+        content_id = source.pop("contentId")
+        assert str(uuid.UUID(content_id)) == content_id
+        disposition = source.pop("contentDisposition")
+        assert disposition == 'form-data; name="attachment"; filename="batch.xml"'
+    else:
+        assert source.pop("contentId") is None
+    assert source == {"name": "batch.xml", "contentType": "text/xml", **digest(xml)}
 
 
-# --- JSON: POST /ebms/messages ---------------------------------------------------------------------------
+# --- sending: POST /ebms/messages (JSON) and /ebms/messages/mtom (multipart) -----------------------------
+
+MODES = [pytest.param(False, id="json"), pytest.param(True, id="mtom")]
 
 
-def test_json_send_sync_is_read_by_jackson_as_we_mean_it(cxf: cxf_harness.Harness) -> None:
+@pytest.mark.parametrize("mtom", MODES)
+def test_send_sync_is_read_by_cxf_as_we_mean_it(cxf: cxf_harness.Harness, mtom: bool) -> None:
     batch = letters_batch()
     xml = to_xml(batch)
     assert xml == written(batch)  # the two writers agree, so either is the reference
     assert TEKST.encode() in xml
-    with Client(config(cxf.url)) as client:
+    with Client(config(cxf.url, mtom=mtom)) as client:
         receipt = client.send(batch)
     assert receipt.attempts == 1
-    assert_json_send(cxf, receipt.message_id, batch, xml)
+    assert_sent(cxf, receipt.message_id, batch, xml, mtom=mtom)
 
 
-def test_json_send_async_is_read_by_jackson_as_we_mean_it(cxf: cxf_harness.Harness) -> None:
+@pytest.mark.parametrize("mtom", MODES)
+def test_send_async_is_read_by_cxf_as_we_mean_it(cxf: cxf_harness.Harness, mtom: bool) -> None:
     batch = letters_batch(2, pdfs=2)
 
     async def send() -> str:
-        async with AsyncClient(config(cxf.url)) as client:
+        async with AsyncClient(config(cxf.url, mtom=mtom)) as client:
             return (await client.send(batch)).message_id
 
     message_id = asyncio.run(send())
-    assert_json_send(cxf, message_id, batch, to_xml(batch))
+    assert_sent(cxf, message_id, batch, to_xml(batch), mtom=mtom)
 
 
-def test_a_batch_of_many_base64_chunks_arrives_byte_for_byte(cxf: cxf_harness.Harness) -> None:
+@pytest.mark.parametrize("mtom", MODES)
+def test_a_batch_of_many_chunks_arrives_byte_for_byte(cxf: cxf_harness.Harness, mtom: bool) -> None:
     # Larger than several of the encoder's read steps (192 KiB), so chunk joins are crossed many times.
     batch = letters_batch(12, pdfs=2, pdf_size=100_001)
     xml = to_xml(batch)
     assert len(xml) > 8 * 3 * 64 * 1024
-    with Client(config(cxf.url)) as client:
+    with Client(config(cxf.url, mtom=mtom)) as client:
         receipt = client.send(batch)
-    assert_json_send(cxf, receipt.message_id, batch, xml)
+    assert_sent(cxf, receipt.message_id, batch, xml, mtom=mtom)
 
 
+@pytest.mark.parametrize("mtom", MODES)
 @pytest.mark.parametrize("source", ["path", "file", "bytes"])
 def test_send_payload_streams_what_write_batch_wrote(
-    cxf: cxf_harness.Harness, tmp_path: Path, source: str
+    cxf: cxf_harness.Harness, tmp_path: Path, source: str, mtom: bool
 ) -> None:
     batch = letters_batch(5)
     xml = written(batch)
     path = tmp_path / "batch.xml"
     path.write_bytes(xml)
-    with Client(config(cxf.url)) as client, path.open("rb") as f:
+    with Client(config(cxf.url, mtom=mtom)) as client, path.open("rb") as f:
         payloads: dict[str, Payload] = {"path": path, "file": f, "bytes": xml}
-        payload = payloads[source]
-        receipt = client.send_payload(payload, batch.batch_id, batch.bericht_ids)
-    assert_json_send(cxf, receipt.message_id, batch, xml)
+        receipt = client.send_payload(payloads[source], batch.batch_id, batch.bericht_ids)
+    assert_sent(cxf, receipt.message_id, batch, xml, mtom=mtom)
 
 
 # --- our readers on Jackson's output ---------------------------------------------------------------------
@@ -233,6 +251,20 @@ def test_read_message_parses_jacksons_message(
     assert (source.name, source.content_type, source.content_id) == ("batch.xml", "text/xml", None)
     assert source.content == xml
     assert cxf.last_query() == {"path": "messages/{messageId}", "messageId": message_id, "process": False}
+
+
+def test_a_message_sent_by_mtom_reads_back_with_its_part_headers(cxf: cxf_harness.Harness) -> None:
+    batch = letters_batch(2)
+    with Client(config(cxf.url, mtom=True)) as client:
+        message_id = client.send(batch).message_id
+    content_id = cxf.last()["dataSources"][0]["contentId"]
+    ebms = protocol(cxf.url)
+    with httpx.Client(timeout=30) as http:
+        message = ebms.read_message(http.send(ebms.message_request(message_id)), Context("read"))
+    # As ebms-core stores an MTOM attachment: the DataHandler's name and type, the part's Content-ID.
+    [source] = message.data_sources
+    assert (source.name, source.content_type, source.content_id) == ("batch.xml", "text/xml", content_id)
+    assert source.content == to_xml(batch)
 
 
 def test_read_message_parses_the_jvm_clock(cxf: cxf_harness.Harness) -> None:
@@ -291,3 +323,270 @@ def test_events_query_and_answer_as_cxf_converts_them(cxf: cxf_harness.Harness) 
     }
     assert [(e.message_id, e.type) for e in limited] == [(sent, EventType.DELIVERED)]
     assert (limited_query["eventTypes"], limited_query["maxNr"]) == (["EXPIRED", "DELIVERED"], 1)
+
+
+# --- differential: the same bad bodies to CXF and to the served simulator -------------------------------
+
+_SIM_PROPERTIES: dict[str, Any] = {
+    "cpaId": DEFAULT_CPA_ID,
+    "fromPartyId": DEFAULT_SENDER_OIN.party_id,
+    "fromRole": "SR",
+    "toPartyId": "urn:osb:oin:00000001822477348000",
+    "toRole": "SP",
+    "service": "urn:osb:services:MIJNOVERHEID.ebMS.BB.2.0",
+    "action": "GLOBE-R-BV-Request",
+}
+_XML = to_xml(
+    Batch(afzender=DEFAULT_SENDER_OIN, berichten=[Bericht.create(TEST_BSNS[0], "WOZ", "Aanslag", TEKST)])
+)
+_B64 = base64.b64encode(_XML).decode()
+
+
+def _json_body(**change: Any) -> bytes:
+    """A MessageRequest for the simulator's default CPA. ``properties`` and ``source`` (the one data
+    source) update those parts, ``drop_properties`` and ``drop_source`` remove keys from them, and any
+    other keyword is set on the request itself."""
+    properties = dict(_SIM_PROPERTIES, **change.pop("properties", {}))
+    for key in change.pop("drop_properties", ()):
+        del properties[key]
+    source = dict(
+        {"name": "batch.xml", "contentType": "text/xml", "content": _B64}, **change.pop("source", {})
+    )
+    for key in change.pop("drop_source", ()):
+        del source[key]
+    body: dict[str, Any] = {"properties": properties, "dataSources": [source]}
+    body.update(change)
+    return json.dumps(body).encode()
+
+
+def _multipart(*parts: tuple[dict[str, str], bytes]) -> tuple[bytes, str]:
+    boundary = f"diff-{uuid.uuid4().hex}"
+    out = bytearray()
+    for headers, content in parts:
+        out += f"--{boundary}\r\n".encode()
+        out += "".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode() + b"\r\n" + content + b"\r\n"
+    out += f"--{boundary}--\r\n".encode()
+    return bytes(out), f"multipart/form-data; boundary={boundary}"
+
+
+def _properties_part(
+    content: bytes | None = None, *, headers: dict[str, str] | None = None
+) -> tuple[dict[str, str], bytes]:
+    """The requestProperties part: our properties as JSON unless ``content``; a header given as ""
+    is left out."""
+    head = {"Content-Disposition": 'form-data; name="requestProperties"', "Content-Type": "application/json"}
+    head.update(headers or {})
+    body = content if content is not None else json.dumps(_SIM_PROPERTIES).encode()
+    return {k: v for k, v in head.items() if v}, body
+
+
+_ATTACHMENT = (
+    {
+        "Content-Disposition": 'form-data; name="attachment"; filename="batch.xml"',
+        "Content-Type": "text/xml",
+        "Content-ID": "<batch@mobb>",
+    },
+    _XML,
+)
+
+
+@attrs.frozen
+class Case:
+    """One request of the differential and CXF's verdict on it: status, body, media type (None: none)."""
+
+    path: str
+    body: bytes
+    content_type: str
+    status: int
+    text: str = ""
+    media_type: str | None = None
+    #: False where the body is the text of ebms-core's handler, which the harness does not run.
+    same_text: bool = True
+
+
+def _json_case(body: bytes, status: int, text: str = "", media: str | None = None) -> Case:
+    if status == 200:
+        media = "text/plain"
+    return Case("ebms/messages", body, "application/json", status, text, media)
+
+
+def _mtom_case(
+    parts: list[tuple[dict[str, str], bytes]], status: int, text: str = "", media: str | None = None
+) -> Case:
+    body, content_type = _multipart(*parts)
+    if status == 200:
+        media = "text/plain"
+    return Case("ebms/messages/mtom", body, content_type, status, text, media)
+
+
+#: CXF's verdicts (500 with no body: Jackson could not build the bean and CXF mapped the exception;
+#: 400 with no body: a required multipart part is missing). A 200 means CXF handed the beans to the
+#: resource: ebms-core's own checks come next (the simulator's default CPA passes them).
+DIFFERENTIAL: dict[str, Case] = {
+    "json: a good send": _json_case(_json_body(), 200),
+    "json: not JSON": _json_case(b"not json", 500),
+    "json: a JSON list": _json_case(b"[]", 500),
+    "json: no properties": _json_case(json.dumps({"dataSources": []}).encode(), 500),
+    "json: properties null": _json_case(json.dumps({"properties": None}).encode(), 500),
+    "json: no cpaId": _json_case(_json_body(drop_properties=["cpaId"]), 500),
+    "json: cpaId null": _json_case(_json_body(properties={"cpaId": None}), 500),
+    "json: an unknown property": _json_case(_json_body(properties={"batchId": "x"}), 500),
+    "json: an unknown field": _json_case(_json_body(attachments=[]), 500),
+    "json: a property that is an object": _json_case(_json_body(properties={"conversationId": {}}), 500),
+    "json: a number where text goes": _json_case(_json_body(properties={"conversationId": 12345}), 200),
+    "json: no dataSources": _json_case(json.dumps({"properties": _SIM_PROPERTIES}).encode(), 200),
+    "json: dataSources an object": _json_case(
+        json.dumps({"properties": _SIM_PROPERTIES, "dataSources": {}}).encode(), 500
+    ),
+    "json: a data source that is text": _json_case(
+        json.dumps({"properties": _SIM_PROPERTIES, "dataSources": ["batch.xml"]}).encode(), 500
+    ),
+    "json: content not base64": _json_case(_json_body(source={"content": "***"}), 500),
+    "json: content without padding": _json_case(_json_body(source={"content": _B64.rstrip("=") + "x"}), 500),
+    "json: content with a line break between groups": _json_case(
+        _json_body(source={"content": _B64[:76] + "\n" + _B64[76:]}), 200
+    ),
+    "json: no content": _json_case(_json_body(drop_source=["content"]), 500),
+    "json: no contentType": _json_case(_json_body(drop_source=["contentType"]), 500),
+    "json: an unknown data source field": _json_case(_json_body(source={"size": 3}), 500),
+    "json: as text/plain": Case("ebms/messages", _json_body(), "text/plain", 415),
+    "json: without Content-Type": Case("ebms/messages", _json_body(), "", 415),
+    # CXF hands the resource no MessageRequest; ebms-core's handler then fails on the null (a 500 with
+    # the JVM's NullPointerException text, which the harness does not produce).
+    "json: an empty body": Case(
+        "ebms/messages", b"", "application/json", 500, "", "text/plain", same_text=False
+    ),
+    "json: null": Case("ebms/messages", b"null", "application/json", 500, "", "text/plain", same_text=False),
+    "mtom: a good send": _mtom_case([_properties_part(), _ATTACHMENT], 200),
+    "mtom: no requestProperties part": _mtom_case([_ATTACHMENT], 400),
+    "mtom: requestProperties not JSON": _mtom_case([_properties_part(b"cpaId=x"), _ATTACHMENT], 500),
+    "mtom: requestProperties without cpaId": _mtom_case(
+        [
+            _properties_part(json.dumps({k: v for k, v in _SIM_PROPERTIES.items() if k != "cpaId"}).encode()),
+            _ATTACHMENT,
+        ],
+        500,
+    ),
+    "mtom: requestProperties with an unknown property": _mtom_case(
+        [_properties_part(json.dumps(dict(_SIM_PROPERTIES, batchId="x")).encode()), _ATTACHMENT], 500
+    ),
+    # No reader takes the part (not JSON): the resource gets null, ebms-core's MTOMMessageRequest refuses it.
+    "mtom: requestProperties without Content-Type": _mtom_case(
+        [_properties_part(headers={"Content-Type": ""}), _ATTACHMENT],
+        500,
+        "properties is marked non-null but is null",
+        "text/plain",
+    ),
+    "mtom: no attachment part": _mtom_case([_properties_part()], 400),
+    "mtom: requestProperties named by Content-ID": _mtom_case(
+        [
+            _properties_part(
+                headers={
+                    "Content-Disposition": 'form-data; name="other"',
+                    "Content-ID": "<requestProperties>",
+                }
+            ),
+            _ATTACHMENT,
+        ],
+        200,
+    ),
+    "mtom: requestProperties as text/json": _mtom_case(
+        [_properties_part(headers={"Content-Type": "text/json"}), _ATTACHMENT], 200
+    ),
+    "mtom: as multipart/related": Case(
+        "ebms/messages/mtom",
+        _multipart(_properties_part(), _ATTACHMENT)[0],
+        "multipart/related; boundary=x",
+        415,
+    ),
+    "mtom: a JSON body": Case("ebms/messages/mtom", _json_body(), "application/json", 415),
+}
+
+
+def _verdict(http: httpx.Client, url: str, case: Case) -> tuple[int, str, str | None]:
+    headers = {"Accept": "text/plain"}
+    if case.content_type:
+        headers["Content-Type"] = case.content_type
+    response = http.post(f"{url}/{case.path}", content=case.body, headers=headers)
+    media = response.headers.get("Content-Type")
+    text = response.text if response.status_code != 200 and case.same_text else ""
+    return response.status_code, text, media.split(";")[0].strip() if media else None
+
+
+@pytest.fixture(scope="module")
+def served_simulator() -> Iterator[str]:
+    with Simulator().serve() as server:
+        yield server.ebms_url
+
+
+@pytest.mark.parametrize("name", list(DIFFERENTIAL))
+def test_bad_bodies_get_cxfs_verdict_from_the_harness_and_the_simulator(
+    cxf: cxf_harness.Harness, served_simulator: str, name: str
+) -> None:
+    case = DIFFERENTIAL[name]
+    with httpx.Client(timeout=30) as http:
+        harness = _verdict(http, cxf.url, case)
+        simulator = _verdict(http, served_simulator, case)
+    assert harness == (case.status, case.text, case.media_type), "CXF's verdict"
+    assert simulator == harness, "the simulator's verdict"
+
+
+def _attachment(
+    content_id: str | None = "<batch@mobb>",
+    filename: str | None = "batch.xml",
+    media: str | None = "text/xml",
+) -> tuple[dict[str, str], bytes]:
+    disposition = 'form-data; name="attachment"' + (f'; filename="{filename}"' if filename else "")
+    headers = {"Content-Disposition": disposition}
+    if media:
+        headers["Content-Type"] = media
+    if content_id:
+        headers["Content-ID"] = content_id
+    return headers, _XML
+
+
+#: Sends both accept, and what each keeps of the data sources: name, Content-ID, media type, bytes.
+STORED: dict[str, Case] = {
+    "mtom: no Content-ID": _mtom_case([_properties_part(), _attachment(None)], 200),
+    "mtom: two parts without Content-ID": _mtom_case(
+        [_properties_part(), _attachment(None), _attachment(None)], 200
+    ),
+    "mtom: a bare Content-ID": _mtom_case([_properties_part(), _attachment("batch@mobb")], 200),
+    "mtom: no filename": _mtom_case([_properties_part(), _attachment(filename=None)], 200),
+    "mtom: no Content-Type": _mtom_case([_properties_part(), _attachment(media=None)], 200),
+    "mtom: a charset parameter": _mtom_case(
+        [_properties_part(), _attachment(media="text/xml; charset=UTF-8")], 200
+    ),
+    "json: a name and a contentId": _json_case(
+        _json_body(source={"name": "b.xml", "contentId": "cid-1"}), 200
+    ),
+    "json: no name": _json_case(_json_body(source={"contentId": "cid-1"}, drop_source=["name"]), 200),
+}
+
+
+def _kept(source: dict[str, Any], content: bytes) -> tuple[Any, ...]:
+    return (
+        source.get("name"),
+        source.get("contentId"),
+        source["contentType"],
+        hashlib.sha256(content).hexdigest(),
+    )
+
+
+@pytest.mark.parametrize("name", list(STORED))
+def test_the_data_sources_are_kept_as_cxf_hands_them_over(
+    cxf: cxf_harness.Harness, served_simulator: str, name: str
+) -> None:
+    case = STORED[name]
+    with httpx.Client(timeout=30) as http:
+        assert _verdict(http, cxf.url, case)[0] == 200
+        harness = [
+            (s["name"], s["contentId"], s["contentType"], s["sha256"]) for s in cxf.last()["dataSources"]
+        ]
+        sent = http.post(
+            f"{served_simulator}/{case.path}", content=case.body, headers={"Content-Type": case.content_type}
+        )
+        assert sent.status_code == 200, sent.text
+        got = http.get(f"{served_simulator}/ebms/messages/{sent.text}").json()
+    simulator = [_kept(s, base64.b64decode(s["content"])) for s in got["dataSources"]]
+    assert simulator == harness

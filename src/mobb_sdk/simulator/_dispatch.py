@@ -24,6 +24,7 @@ from mobb_sdk.simulator._wire import (
     NotFound,
     Plan,
     ServerError,
+    Unreadable,
     Unsupported,
     error_response,
     read_timeout,
@@ -128,6 +129,8 @@ class Dispatching(EbmsCore):
             response = error_response(500, str(exc), plan.error_type)
         except Unsupported:
             response = httpx.Response(415)
+        except Unreadable as exc:
+            response = httpx.Response(exc.status)
         if log:
             self._log(plan, response.status_code, None)
         return response

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import httpx
@@ -21,6 +20,7 @@ from mobb_sdk._namespaces import (
     SENDER_ROLE,
 )
 from mobb_sdk.cpa import CpaInfo, read_cpa
+from mobb_sdk.simulator._beans import read_json, request_properties, send_request
 from mobb_sdk.simulator._faults import Operation
 from mobb_sdk.simulator._state import (
     EVENT_TYPES,
@@ -32,6 +32,7 @@ from mobb_sdk.simulator._state import (
 from mobb_sdk.simulator._wire import (
     BB_SERVICE,
     CLIENT_OIN_EXTENSION,
+    CXF_DEFAULT_CONTENT_ID,
     EBMS_PREFIX,
     JSON_TYPE,
     LOGIUS_PARTY_ID,
@@ -44,8 +45,11 @@ from mobb_sdk.simulator._wire import (
     NotFound,
     Part,
     ServerError,
+    Unreadable,
     certificate_der,
+    consumes,
     flag,
+    is_json,
     iso,
     json_response,
     max_nr,
@@ -57,6 +61,10 @@ from mobb_sdk.simulator._wire import (
 )
 from mobb_sdk.simulator._world import Cpa
 from mobb_sdk.simulator._wus_service import WusService
+
+#: What ebms-core answers when CXF hands it no MessageRequest (an empty or ``null`` body): its handler
+#: fails on the null (a 500 with the NullPointerException's text, in the words of the JVM that runs it).
+_NO_REQUEST: Final = 'Cannot invoke "nl.clockwork.ebms.service.model.MessageRequest.getProperties()" because "messageRequest" is null'
 
 
 class EbmsCore(WusService):
@@ -192,41 +200,42 @@ class EbmsCore(WusService):
     def _send(self, request: httpx.Request) -> httpx.Response:
         for hook in tuple(self._send_hooks):
             request = hook(request)
-        try:
-            body = json.loads(request.content)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            raise BadRequest("the body is not a JSON MessageRequest") from None
-        if not isinstance(body, dict) or not isinstance(body.get("properties"), dict):
-            raise BadRequest("a MessageRequest needs its properties")
-        sources = body.get("dataSources")
-        if sources is None:
-            sources = []
-        if not isinstance(sources, list):
-            raise BadRequest("dataSources is not a list")
-        return self._accept(request, body["properties"], [self._data_source(s) for s in sources])
+        consumes(request, JSON_TYPE)
+        # CXF and Jackson read the bean first (tests/test_cxf_wire.py); an empty body is no request.
+        bean = send_request(read_json(request.content)) if request.content else None
+        if bean is None:
+            raise ServerError(_NO_REQUEST)
+        return self._accept(request, *bean)
 
     def _send_mtom(self, request: httpx.Request) -> httpx.Response:
         for hook in tuple(self._send_hooks):
             request = hook(request)
         parts = multipart_parts(request)
-        props = [p for p in parts if p.name == "requestProperties"]
-        if len(props) != 1:
-            raise BadRequest("an MTOM request needs one requestProperties part")
-        try:
-            properties = json.loads(props[0].content)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            raise BadRequest("requestProperties is not JSON") from None
-        if not isinstance(properties, dict):
-            raise BadRequest("requestProperties is not a JSON object")
+        # CXF's @Multipart("requestProperties"): the first part of that name or Content-ID, read by
+        # Jackson when its media type is JSON; no such part is a 400, a part no reader takes is null.
+        named = [p for p in parts if "requestProperties" in (p.name, p.content_id)]
+        if not named:
+            raise Unreadable("no requestProperties part", 400)
+        value = read_json(named[0].content) if is_json(named[0].content_type) else None
+        if value is None:
+            # ebms-core's MTOMMessageRequest(properties, ...) is @NonNull on its properties.
+            raise ServerError("properties is marked non-null but is null")
+        properties = request_properties(value)
+        # @Multipart("attachment") List<Attachment>: every part of that name or Content-ID, at least one.
+        # ebms-core takes the name and type of each part's DataHandler and the part's Content-ID.
+        attachments = [p for p in parts if "attachment" in (p.name, p.content_id)]
+        if not attachments:
+            raise Unreadable("no attachment part", 400)
         sources = [
-            DataSource(p.filename, p.content_id, p.content_type, p.content)
-            for p in parts
-            if p.name == "attachment"
+            DataSource(
+                p.filename or p.name, p.content_id or CXF_DEFAULT_CONTENT_ID, p.content_type, p.content
+            )
+            for p in attachments
         ]
         return self._accept(request, properties, sources)
 
     def _accept(
-        self, request: httpx.Request, props: dict[str, Any], sources: list[DataSource]
+        self, request: httpx.Request, props: Mapping[str, str | None], sources: list[DataSource]
     ) -> httpx.Response:
         """Validate the properties against the CPA, store the message and deliver it (JSON and MTOM)."""
         world = self._world
@@ -255,16 +264,11 @@ class EbmsCore(WusService):
                 source.content = b""
         return text_response(200, message_id)
 
-    def _check_properties(self, props: Mapping[str, Any]) -> Cpa:
+    def _check_properties(self, props: Mapping[str, str | None]) -> Cpa:
         """ebms-core's MessagePropertiesValidator: the CPA, then a CanSend of the from party for the
-        service and action, then a CanReceive of the to party. A failure is a 500 with its text."""
-        for key in REQUEST_PROPERTIES:
-            value = props.get(key)
-            if value is not None and not isinstance(value, str):
-                raise BadRequest(f"properties.{key} is not a string")
-        cpa_id = props.get("cpaId")
-        if not cpa_id:
-            raise BadRequest("properties.cpaId is marked non-null but is null")
+        service and action, then a CanReceive of the to party. A failure is a 500 with its text.
+        ``props`` are those of a MessageRequestProperties bean (text or None; cpaId not None)."""
+        cpa_id = props.get("cpaId") or ""
         cpa = self._cpa_lookup(cpa_id)
         if cpa is None:
             raise ServerError(f"No CPA found for message.cpaId={cpa_id}")
@@ -290,27 +294,6 @@ class EbmsCore(WusService):
                         f"message {message_id} already exists (a duplicate key in ebms_message)"
                     )
         return cpa
-
-    @staticmethod
-    def _data_source(item: object) -> DataSource:
-        if not isinstance(item, dict):
-            raise BadRequest("a data source is not a JSON object")
-        content = item.get("content")
-        if content is None:
-            content = ""
-        if not isinstance(content, str):
-            raise BadRequest("dataSources.content is not base64 text")
-        try:
-            raw = base64.b64decode(content, validate=True)
-        except (binascii.Error, ValueError):
-            raise BadRequest("dataSources.content is not base64") from None
-        content_type = item.get("contentType")
-        if not isinstance(content_type, str) or not content_type:
-            raise BadRequest("dataSources.contentType is marked non-null but is null")
-        name, content_id = item.get("name"), item.get("contentId")
-        if not isinstance(name, str | None) or not isinstance(content_id, str | None):
-            raise BadRequest("dataSources.name and contentId are strings")
-        return DataSource(name, content_id, content_type, raw)
 
     def _resend(self, request: httpx.Request, message_id: str) -> httpx.Response:
         with self._lock:
