@@ -23,24 +23,38 @@ The windows and what a restart does:
 6. after the write-backs were planned, before any PATCH: each is sent once on restart;
 7. after a PATCH, before the journal recorded it (the bulk test's kill point): the restart sees the
    Verzending shows it already and does not PATCH again;
-8. the same for a paper outcome with a postal Verzending: the postal Verzending is made once.
+8. the same for a paper outcome with a postal Verzending: the postal Verzending is made once;
+9. after a Verzending was written back as not delivered (the batch given up as EXPIRED), Logius'
+   result delivers its letter after all: the Verzending is written back once more, as delivered (a
+   delivery is never undone); so is one an older version wrote back refused while its letter was in
+   the outbox.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from mobb_sdk import Client, Receipt, VerwerkingsCode, Violation
+from mobb_sdk import (
+    BerichtResultaat,
+    Client,
+    Receipt,
+    VerwerkingsCode,
+    VerwerkingsResultaat,
+    Violation,
+    to_xml,
+)
 from mobb_sdk.outbox import BatchState, LetterState, Outbox, OutcomeStatus
+from mobb_sdk.simulator import RESULT_ACTION
 from mobb_sdk.zgw import Journal, ZgwAdapter, ZgwApi, bericht_id_for
 from mobb_sdk.zgw import _adapter as adapter_module
 
-from .outbox_support import config
+from .outbox_support import OIN, config
 from .test_zgw import Setup
 
 DELIVERED = "Verzonden via MijnOverheid Berichtenbox"
@@ -298,3 +312,61 @@ def test_killed_between_the_paper_patch_and_the_postal_verzending(
         assert not s.fake.violations, s.fake.violations[:5]
     finally:
         s.close()
+
+
+# -- 9: an outcome that changes after its write-back ----------------------------------------------------
+
+
+def _late_result(s: Setup, code: VerwerkingsCode) -> None:
+    """Logius' result for the one sent batch arrives only now (its processing was not visible to the
+    MSH: an acknowledgement lost, the message given up as EXPIRED, yet processed)."""
+    [sent] = s.sim.inspect.sent_messages()
+    assert sent.conversation_id is not None
+    batch_id = uuid.UUID(sent.conversation_id)
+    rows = [r for r in s.outbox.letters() if r.batch_id == batch_id]
+    now = datetime.now(UTC)
+    lines = [BerichtResultaat(r.bericht_id, r.bericht_type, code) for r in rows]
+    result = VerwerkingsResultaat.tally(OIN.value, batch_id, lines, now, now)
+    s.sim.inject_message(
+        RESULT_ACTION, to_xml(result), conversation_id=str(batch_id), ref_to_message_id=sent.message_id
+    )
+
+
+def test_a_delivery_after_a_failure_was_written_back_corrects_the_verzending_once(s: Setup) -> None:
+    urls = [s.verzending(i) for i in range(1, 4)]
+    s.adapter.run_options["max_resends"] = 0
+    s.sim.faults.delivery_event("EXPIRED")
+    first = s.adapter.cycle()
+    assert first.written_back == 3
+    for url in urls:
+        assert s.fake.verzending_by_url(url)["toelichting"].startswith("MijnOverheid mislukt: ebMS expired")
+    _late_result(s, VerwerkingsCode.VERWERKT)
+    adapter = _restart(s)
+    second = adapter.cycle()
+    assert second.written_back == 3, second.to_dict()
+    assert {r.outcome for r in s.outbox.letters()} == {OutcomeStatus.DELIVERED}
+    for url in urls:
+        verzending = s.fake.verzending_by_url(url)
+        assert verzending["toelichting"].startswith(DELIVERED + ": Verwerkt"), verzending["toelichting"]
+        assert verzending["verzenddatum"] == date.today().isoformat()
+        assert s.fake.patches[url] == 2  # the failure, then its correction: a delivery is never undone
+    again = adapter.cycle()
+    assert again.written_back == 0 and all(s.fake.patches[u] == 2 for u in urls)
+    assert {r.outcome for r in adapter.journal.rows()} == {"delivered"}
+
+
+def test_a_verzending_an_older_version_wrote_back_refused_is_corrected_once_delivered(s: Setup) -> None:
+    urls = [s.verzending(i) for i in range(1, 3)]
+    _kill_before_journal(s)
+    with pytest.raises(Killed):
+        s.adapter.cycle()
+    adapter = _restart(s)
+    # What a version before the fix recorded for a Verzending it could no longer read on the restart.
+    adapter.journal.add_refused(urls[0], str(bericht_id_for(urls[0])), None, "INPUT", "HTTP 404")
+    adapter.cycle()
+    assert s.fake.verzending_by_url(urls[0])["toelichting"].startswith("Niet via MijnOverheid verzonden")
+    adapter.cycle()  # the outbox delivered its letter: the Verzending says so now
+    assert s.fake.patches[urls[0]] == 2 and s.fake.patches[urls[1]] == 1
+    for url in urls:
+        assert s.fake.verzending_by_url(url)["toelichting"].startswith(DELIVERED + ": Verwerkt")
+    assert adapter.cycle().written_back == 0 and s.fake.patches[urls[0]] == 2

@@ -250,10 +250,10 @@ class Outbox:
         """Check, batch, send and collect (see :meth:`Runner.run`); resumes whatever a crash interrupted."""
         return Runner(self, client, **options).run(wait=wait)
 
-    def holds(self, key: str) -> bool:
-        """True when a letter was enqueued under ``key`` (in any state since): it is on its way to, or
-        at, Logius, whatever a later look at its source says."""
-        return self.store.has_key(key)
+    def letter(self, key: str) -> LetterRow | None:
+        """The letter enqueued under ``key``, in the state it has now; None when there is none. A letter
+        once enqueued is on its way to (or at) Logius, whatever a later look at its source says."""
+        return self.store.letter(key)
 
     def counts(self) -> dict[LetterState, int]:
         """Letters per state."""

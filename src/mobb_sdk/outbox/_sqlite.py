@@ -262,8 +262,9 @@ class SqliteStore:
     def has_attachment(self, sha256: str) -> bool:
         return bool(self._query("SELECT 1 FROM attachments WHERE sha256 = ?", (sha256,)))
 
-    def has_key(self, key: str) -> bool:
-        return bool(self._query("SELECT 1 FROM letters WHERE key = ?", (key,)))
+    def letter(self, key: str) -> LetterRow | None:
+        rows = self._query(f"SELECT {_LETTER_COLUMNS} FROM letters WHERE key = ?", (key,))  # noqa: S608  (placeholders and fixed column names only)
+        return _letter(rows[0]) if rows else None
 
     def attachment(self, sha256: str) -> bytes:
         rows = self._query("SELECT content FROM attachments WHERE sha256 = ?", (sha256,))

@@ -121,8 +121,8 @@ class OutboxStore(Protocol):
         stored."""
         ...
 
-    def has_key(self, key: str) -> bool:
-        """True when a letter with this key is stored (whatever its state)."""
+    def letter(self, key: str) -> LetterRow | None:
+        """The letter stored under ``key`` (in whatever state), or None."""
         ...
 
     def has_attachment(self, sha256: str) -> bool: ...

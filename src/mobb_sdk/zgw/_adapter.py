@@ -11,7 +11,9 @@ and replayed notification, and the outbox never stores it twice.
 Once the outbox knows the outcome, the adapter writes it back to the Verzending, once: on delivery
 ``verzenddatum`` and a ``toelichting`` naming the channel, the code and the BerichtID; on paper a
 ``toelichting`` saying so (and, if configured, a new Verzending with the postal address for the print
-run); on failure the code and what to do. A Verzending the adapter cannot deliver (not a PDF, no BSN,
+run); on failure the code and what to do. A delivery is never undone: when a later result delivers a
+letter written back as not delivered (an acknowledgement lost, a result late), the Verzending is
+written back once more, as delivered. A Verzending the adapter cannot deliver (not a PDF, no BSN,
 no stream, a rule broken) is recorded with the rule id and the reason, and that is written back too.
 """
 
@@ -366,7 +368,7 @@ class ZgwAdapter:
         the same, so its Verzending gets the outcome Logius gives, never "not sent"."""
         reason = scrub(reason, 300)
         bericht_id = str(bericht_id_for(url))
-        if self.outbox.holds(KEY_PREFIX + url):
+        if self.outbox.letter(KEY_PREFIX + url) is not None:
             log.warning(
                 "Verzending %s: %s %s now, but its letter (BerichtID %s) is in the outbox already: "
                 "delivered as stored, without a postal address for paper",
@@ -534,7 +536,8 @@ class ZgwAdapter:
         return self.outbox.run(self.client, wait=self.config.result_wait if wait is None else wait, **options)
 
     def write_back(self) -> int:
-        """Write every known outcome back to its Verzending, once; the number written.
+        """Write every known outcome back to its Verzending, once (and once more when a letter written
+        back as not delivered is delivered after all); the number written.
 
         Write-backs are planned in the journal a chunk at a time (one transaction), then sent, then
         recorded as written (one transaction): a crash in between leaves them planned, and the next
@@ -562,6 +565,19 @@ class ZgwAdapter:
                 url = letter.key.removeprefix(KEY_PREFIX)
                 if letter.key.startswith(KEY_PREFIX) and url in pending:
                     plans.append((url, self._plan(pending[url], letter)))
+        for row in self.journal.written_undelivered():
+            # A later result delivered a letter written back as not delivered (its first hand-over's
+            # acknowledgement lost, a result late): a delivery is never undone, so the Verzending says so.
+            stored = self.outbox.letter(KEY_PREFIX + row.url)
+            if stored is not None and stored.outcome is OutcomeStatus.DELIVERED:
+                log.warning(
+                    "Verzending %s was written back as %s; Logius delivered its letter after all "
+                    "(BerichtID %s): written back again",
+                    row.url,
+                    row.outcome,
+                    stored.bericht_id,
+                )
+                plans.append((row.url, self._plan(row, stored)))
         for i in range(0, len(plans), WRITE_CHUNK):
             part = plans[i : i + WRITE_CHUNK]
             self.journal.plan_writes(part)

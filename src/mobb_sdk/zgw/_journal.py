@@ -170,13 +170,15 @@ class Journal:
 
     def plan_writes(self, plans: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
         """Record write-backs about to be sent (``writing``), in one transaction: (url, {outcome, code,
-        toelichting, verzenddatum, paper_verzending}). A resumed adapter checks these first."""
+        toelichting, verzenddatum, paper_verzending}). A resumed adapter checks these first. A
+        Verzending written back as not delivered takes one more: its delivery (never undone)."""
         now = _now()
         with self._tx() as db:
             db.executemany(
                 "UPDATE verzendingen SET state = 'writing', outcome = ?, code = ?, toelichting = ?,"
                 " verzenddatum = ?, paper_verzending = ?, updated_at = ?"
-                " WHERE url = ? AND state IN ('enqueued', 'refused')",
+                " WHERE url = ? AND (state IN ('enqueued', 'refused')"
+                " OR (state = 'written' AND outcome IN ('paper', 'failed', 'refused') AND ? = 'delivered'))",
                 [
                     (
                         p["outcome"],
@@ -186,10 +188,16 @@ class Journal:
                         int(bool(p["paper_verzending"])),
                         now,
                         url,
+                        p["outcome"],
                     )
                     for url, p in plans
                 ],
             )
+
+    def written_undelivered(self) -> list[JournalRow]:
+        """The Verzendingen written back as not delivered (paper, failed, refused): a later result can
+        still deliver the letter of one (an acknowledgement lost, a result late)."""
+        return [_row(r) for r in self._query(_WRITTEN_UNDELIVERED)]
 
     def mark_written(self, urls: Sequence[str]) -> None:
         if not urls:
@@ -236,6 +244,9 @@ _SELECT: Final = (
     " toelichting, verzenddatum, paper_verzending FROM verzendingen"
 )
 _KNOWN: Final = "SELECT 1 FROM verzendingen WHERE url = ?"
+_WRITTEN_UNDELIVERED: Final = (
+    _SELECT + " WHERE state = 'written' AND outcome IN ('paper', 'failed', 'refused') ORDER BY created_at"
+)
 _ROW: Final = _SELECT + " WHERE url = ?"
 _ALL: Final = _SELECT + " ORDER BY created_at"
 _IN_STATE: Final = _SELECT + " WHERE state = ? ORDER BY created_at"
