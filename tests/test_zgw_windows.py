@@ -14,6 +14,9 @@ The windows and what a restart does:
    up again, the same letters (same key, same BerichtID) are skipped by the outbox;
 2. the same, and the Verzending can no longer be made into a letter (its document is gone): its
    letter is in the outbox all the same, so it is recorded as enqueued, never written back refused;
+-. the outbox's own steps (a subscription answer not recorded, a batch recorded and its hand-over
+   counted but not sent, a delivery event or a result recorded but not acknowledged): the restart
+   asks, sends or reads again, and nothing changes twice;
 3. after the POST was accepted, before the outbox recorded the receipt, the first result withheld:
    the batch goes again (same BatchID, BerichtIDs), Logius answers BerichtBestaatAl, delivered;
 4. the same, and the first hand-over's result is there when the restart collects: settled by it,
@@ -196,6 +199,45 @@ def test_a_letter_in_the_outbox_that_a_newer_check_refuses_is_not_written_back_r
     _finish(s, adapter, urls)
     assert {r.outcome for r in adapter.journal.rows()} == {"delivered"}
     _assert_once(s, urls, delivered=urls, code="Verwerkt")
+
+
+# -- the outbox's own steps, through the adapter ------------------------------------------------------
+
+
+def _die_after(client: Client, name: str) -> None:
+    """The client's call ``name`` is carried out, then the process dies (``before_post``: dies instead)."""
+    method = "send_payload" if name == "before_post" else name
+    real = getattr(client, method)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if name != "before_post":
+            real(*args, **kwargs)
+        raise Killed
+
+    setattr(client, method, call)
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        "check_subscriptions",  # a subscription answer came, not recorded
+        "before_post",  # the batch recorded as sending (hand-over counted), nothing sent
+        "ack_event",  # a DELIVERED event recorded, not acknowledged
+        "ack_result",  # a result recorded, not acknowledged: it comes again
+    ],
+)
+def test_killed_at_an_outbox_step_each_letter_is_delivered_and_written_back_once(s: Setup, step: str) -> None:
+    urls = [s.verzending(i) for i in range(0, 5)]  # citizen 0: paper
+    _die_after(s.client, step)
+    with pytest.raises(Killed):
+        s.adapter.cycle()
+    adapter = _restart(s)
+    _finish(s, adapter, urls)
+    assert set(s.sim.inspect.bericht_ids_received().values()) == {1}
+    assert {r.code for r in s.outbox.letters() if r.outcome is OutcomeStatus.DELIVERED} == {
+        VerwerkingsCode.VERWERKT
+    }
+    _assert_once(s, urls, delivered=urls[1:], code="Verwerkt")
 
 
 # -- 3, 4, 5: the POST accepted, the receipt lost ----------------------------------------------------
