@@ -718,8 +718,9 @@ def _result_guids(root: etree._Element) -> bytes | None:
 
     The XSD's guid pattern is most of libxml2's work on a result (its ``\\d`` is any Unicode digit):
     libxml2 checks everything else (:func:`valid_but_guids`), and the GUIDs, 36 characters of plain
-    text each, are checked here in one pass (:func:`ascii_guid_bytes`). Exactly the documents the XSD
-    accepts pass, at about half the cost.
+    text each, are checked here in one pass (:func:`ascii_guid_bytes`), for about half the cost of the
+    full check. Only documents the XSD accepts pass; the few it accepts that fail here (a GUID in
+    another script's digits) go through the full check, which accepts them.
     """
     if valid_but_guids(root, DocumentKind.RESULT) != _RESULT_GUIDS:
         return None
