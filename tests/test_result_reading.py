@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import shutil
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -31,11 +32,20 @@ from mobb_sdk import (
 from mobb_sdk import _codec as codec
 from mobb_sdk import _namespaces as ns
 from mobb_sdk._ids import ascii_guid_bytes, checked_guids, guids_from_bytes
-from mobb_sdk._schemas import XSD_NAMESPACE, DocumentKind, _guids_apart, _resolves_to, default_schema_set
+from mobb_sdk._schemas import (
+    XSD_NAMESPACE,
+    DocumentKind,
+    SchemaSet,
+    _guids_apart,
+    _resolves_to,
+    default_schema_set,
+    schema_dir,
+    write_manifest,
+)
 from mobb_sdk._xml import parse_xml
-from mobb_sdk._xsd_validation import valid_but_guids, validate_tree
+from mobb_sdk._xsd_validation import is_valid, valid_but_guids, validate_tree
 
-from .conftest import FIXED_NOW
+from .conftest import FIXED_NOW, make_batch
 
 ASCII_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 FIRST_ID = uuid.UUID("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")
@@ -201,39 +211,77 @@ def test_checked_guids_reads_digits_of_other_scripts_as_uuid_does():
 # --- the schema without the guid pattern ---------------------------------------------------------------
 
 
-def test_the_schema_without_the_guid_pattern_differs_from_the_bundled_one_only_there():
+GUID_ELEMENTS = {
+    DocumentKind.RESULT: {"BatchID", "BerichtID"},
+    DocumentKind.BATCH: {f"{{{ns.BVS}}}BatchID", f"{{{ns.BER}}}BatchID", f"{{{ns.BER}}}BerichtID"},
+}
+
+
+@pytest.mark.parametrize("kind", list(DocumentKind))
+def test_the_schema_without_the_guid_pattern_differs_from_the_bundled_one_only_there(kind):
     schemas = default_schema_set()
     files = schemas._verified_files()
-    main = DocumentKind.RESULT.schema_file
-    changed, names = _guids_apart(files, main)
-    assert names == codec._RESULT_GUIDS == frozenset({"BatchID", "BerichtID"})
-    assert schemas.lxml_schema_guids_apart(DocumentKind.RESULT)[1] == names
+    changed, names = _guids_apart(files, kind.schema_file)
+    assert names == GUID_ELEMENTS.get(kind, set())
+    assert schemas.lxml_schema_guids_apart(kind)[1] == names
+    if kind is DocumentKind.RESULT:
+        assert names == codec._RESULT_GUIDS
+    if not names:  # nothing to leave out: the bundled schema itself, under its own lock
+        assert schemas.lxml_schema_guids_apart(kind)[0] is schemas.lxml_schema(kind)
+        assert schemas.lxml_lock_guids_apart(kind) is schemas.lxml_lock(kind)
+        assert changed == files
+        return
     xs = f"{{{XSD_NAMESPACE}}}"
+    guid_types = {f"{{{ns.RES}}}guid", f"{{{ns.BER}}}guid"}
     undone = 0
     for name, data in files.items():
         if changed[name] == data:
             continue
         tree = etree.fromstring(changed[name])
+        namespace = tree.get("targetNamespace")
         for el in tree.iter(f"{xs}element"):
             simple = el.find(f"{xs}simpleType")
-            if el.get("name") in names and simple is not None and el.get("type") is None:
+            if simple is not None and el.get("type") is None and len(simple) == 1:
                 restriction = simple[0]
+                if [(f.tag, dict(f.attrib)) for f in restriction] != [(f"{xs}length", {"value": "36"})]:
+                    continue
                 assert (restriction.tag, restriction.get("base")) == (f"{xs}restriction", "xs:string")
-                assert [(f.tag, dict(f.attrib)) for f in restriction] == [(f"{xs}length", {"value": "36"})]
+                assert (
+                    f"{{{namespace}}}{el.get('name')}" if kind is DocumentKind.BATCH else el.get("name")
+                ) in names
                 el.remove(simple)
-                el.set("type", next(p for p, u in el.nsmap.items() if u == ns.RES) + ":guid")
+                guid_namespace = ns.RES if kind is DocumentKind.RESULT else ns.BER
+                el.set("type", next(p for p, u in el.nsmap.items() if u == guid_namespace) + ":guid")
                 undone += 1
         # Put back, the file is the bundled one, byte for byte in canonical form.
         assert etree.tostring(tree, method="c14n") == etree.tostring(etree.fromstring(data), method="c14n")
-    # Every element of type res:guid the result loads was one of them: no other reference to the type.
+    # Every element of a guid type the document loads was one of them: no other reference to the types.
+    loaded = {name for name in files if changed[name] != files[name]}
     original = [
         el
-        for name in ("GLOBEBatchResponse.xsd", "GLOBEBatchResponseTypes.xsd")
+        for name in loaded
         for el in etree.fromstring(files[name]).iter()
-        if any(_resolves_to(el, value, f"{{{ns.RES}}}guid") for value in el.attrib.values())
+        if any(_resolves_to(el, value, t) for value in el.attrib.values() for t in guid_types)
     ]
-    assert sorted(el.get("name") for el in original) == ["BatchID", "BerichtID"]
-    assert undone == len(original) == 2
+    assert undone == len(original) == {DocumentKind.RESULT: 2, DocumentKind.BATCH: 3}[kind]
+
+
+def test_a_guid_type_with_another_pattern_is_left_to_libxml2(tmp_path):
+    shutil.copytree(schema_dir(), tmp_path / "schemas")
+    types = tmp_path / "schemas" / "GLOBEBatchResponseTypes.xsd"
+    types.write_text(types.read_text().replace("[\\da-fA-F]{12}", "[\\da-fA-F]{11}[0-9]"))
+    write_manifest(tmp_path / "schemas")
+    schemas = SchemaSet(tmp_path / "schemas")
+    assert schemas.lxml_schema_guids_apart(DocumentKind.RESULT)[1] == frozenset()
+    root = parse_xml(_template()).getroot()
+    assert valid_but_guids(root, DocumentKind.RESULT, schemas) is None
+    # BATCH_ID ends in a letter: this schema refuses it, and says so; the letters' GUIDs end in digits.
+    report = validate_tree(root, DocumentKind.RESULT, schemas=schemas)
+    assert [(v.rule, v.path) for v in report.violations] == [
+        ("XSD", "/BerichtVerwerkResponse/BatchInformatie/BatchID")
+    ]
+    assert not is_valid(root, DocumentKind.RESULT, schemas=schemas)
+    assert is_valid(root, DocumentKind.RESULT)
 
 
 def test_valid_but_guids_accepts_what_only_a_guid_pattern_refuses():
@@ -448,3 +496,70 @@ def test_the_letters_of_a_parsed_result_come_from_one_xpath(monkeypatch):
         assert isinstance(result, VerwerkingsResultaat)
         with pytest.raises(AssertionError, match="letter by letter"):
             list(result.berichten)
+
+
+# --- every document with GUIDs: the same verdict as the full XSD --------------------------------------------
+
+
+def _batch_xml(where: str, text: str) -> bytes:
+    batch = make_batch(2)
+    xml = to_xml(batch).decode()
+    batch_id, bericht_id = str(batch.batch_id), str(batch.berichten[1].bericht_id)
+    old = {
+        "bvs:BatchID": f"<bvs:BatchID>{batch_id}<",
+        "ber:BatchID": f"<ber:BatchID>{batch_id}<",
+        "ber:BerichtID": f"<ber:BerichtID>{bericht_id}<",
+    }[where]
+    return xml.replace(old, old.replace(old.split(">")[1].rstrip("<"), text), 1).encode()
+
+
+def _full_verdict(root: etree._Element, kind: DocumentKind) -> bool:
+    return bool(default_schema_set().lxml_schema(kind).validate(root))
+
+
+@settings(max_examples=120, deadline=None)
+@given(guid_texts(), st.sampled_from(["bvs:BatchID", "ber:BatchID", "ber:BerichtID"]))
+def test_a_batch_is_valid_exactly_when_the_full_xsd_says_so(text, where):
+    root = parse_xml(_batch_xml(where, text)).getroot()
+    full = _full_verdict(root, DocumentKind.BATCH)
+    assert is_valid(root, DocumentKind.BATCH) is full
+    assert validate_tree(root, DocumentKind.BATCH).ok is full
+
+
+@pytest.mark.parametrize(
+    ("element", "value"),
+    [
+        ("ber:Onderwerp", "Aanslag 1"),  # not a GUID: ber:guid's pattern refuses it there
+        ("ber:Onderwerp", str(SECOND_ID)),
+        ("ber:BerichtID", None),  # its own type, named
+        ("ber:Referentie", str(SECOND_ID)),
+    ],
+)
+def test_a_guid_type_named_by_xsi_type_in_a_batch_is_checked_as_the_xsd_does(element, value):
+    batch = make_batch(2)
+    xml = to_xml(batch).decode().replace("<bvs:Berichten ", f'<bvs:Berichten xmlns:xsi="{ns.XSI}" ', 1)
+    start = xml.index(f"<{element}>", xml.index("<ber:Bericht>", xml.index("<ber:Bericht>") + 1))
+    end = xml.index(f"</{element}>", start)
+    inner = xml[start + len(element) + 2 : end] if value is None else value
+    xml = xml[:start] + f'<{element} xsi:type="ber:guid">{inner}' + xml[end:]
+    root = parse_xml(xml.encode()).getroot()
+    full = _full_verdict(root, DocumentKind.BATCH)
+    assert is_valid(root, DocumentKind.BATCH) is full
+    report = validate_tree(root, DocumentKind.BATCH)
+    assert report.ok is full
+    # The letter's text types are anonymous, so no xsi:type can be valid on them: only on a GUID's own.
+    assert full is (value is None)
+
+
+def test_a_result_is_valid_exactly_when_the_full_xsd_says_so_whatever_reads_it():
+    for text in (
+        str(SECOND_ID),
+        str(SECOND_ID).upper(),
+        "\u0663" + str(SECOND_ID)[1:],
+        str(SECOND_ID)[:-1] + "g",
+    ):
+        root = parse_xml(_template(**{str(SECOND_ID): text})).getroot()
+        full = _full_verdict(root, DocumentKind.RESULT)
+        assert is_valid(root, DocumentKind.RESULT) is full
+        assert validate_tree(root, DocumentKind.RESULT).ok is full
+        assert full is (text != str(SECOND_ID)[:-1] + "g")

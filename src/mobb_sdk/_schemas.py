@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # xmlschema (about 100 ms to import) loads only when its back
     import xmlschema
 
 __all__ = [
-    "GUID_TYPE",
+    "GUID_PATTERN",
     "MANIFEST_NAME",
     "NAMESPACES",
     "SCHEMA_FILES",
@@ -456,9 +456,10 @@ def _compile_xmlschema(files: Mapping[str, bytes], main: str, directory: Path) -
         raise SchemaError(f"{main} does not compile with xmlschema: {exc}") from None
 
 
-#: The simple type of the result's GUIDs (BatchID, BerichtID): 8-4-4-4-12 hex digits by a pattern. libxml2
-#: runs that pattern slowly (its ``\d`` is any Unicode digit): it is most of the cost of checking a result.
-GUID_TYPE = f"{{{RES}}}guid"
+#: The pattern of the interface's GUID types (``ber:guid``, ``res:guid``): 8-4-4-4-12 hex digits. libxml2
+#: runs it slowly (its ``\d`` is any Unicode digit): it is most of the cost of checking a result, and
+#: half of checking a batch.
+GUID_PATTERN = r"[\da-fA-F]{8}-[\da-fA-F]{4}-[\da-fA-F]{4}-[\da-fA-F]{4}-[\da-fA-F]{12}"
 
 _XS = f"{{{XSD_NAMESPACE}}}"
 
@@ -471,20 +472,55 @@ def _resolves_to(element: etree._Element, value: str | None, clark: str) -> bool
     return f"{{{element.nsmap.get(prefix or None, '')}}}{local}" == clark
 
 
+def _content(el: etree._Element) -> list[etree._Element]:
+    """The XSD children of ``el`` that mean something: not annotations, comments or PIs."""
+    return [c for c in el.iterchildren(f"{_XS}*") if c.tag != f"{_XS}annotation"]
+
+
+def _guid_types(roots: Mapping[str, etree._Element]) -> set[str]:
+    """Clark names of the simple types defined as ``xs:string`` restricted by :data:`GUID_PATTERN` alone."""
+    found = set()
+    for root in roots.values():
+        for simple in root.iterchildren(f"{_XS}simpleType"):
+            body = _content(simple)
+            if len(body) != 1 or body[0].tag != f"{_XS}restriction":
+                continue
+            facets = _content(body[0])
+            if (
+                _resolves_to(body[0], body[0].get("base"), f"{_XS}string")
+                and [(f.tag, f.get("value")) for f in facets] == [(f"{_XS}pattern", GUID_PATTERN)]
+                and simple.get("name")
+            ):
+                found.add(f"{{{root.get('targetNamespace', '')}}}{simple.get('name')}")
+    return found
+
+
+def _declared_name(el: etree._Element, root: etree._Element) -> str:
+    """The Clark name of the elements an ``xs:element name=...`` declaration of ``root`` declares."""
+    local = el.get("name") or ""
+    namespace = root.get("targetNamespace")
+    qualified = el.getparent() is root or el.get("form", root.get("elementFormDefault")) == "qualified"
+    return f"{{{namespace}}}{local}" if qualified and namespace else local
+
+
 def _guids_apart(files: Mapping[str, bytes], main: str) -> tuple[dict[str, bytes], frozenset[str]]:
-    """The files of ``main`` with every element declared of :data:`GUID_TYPE` declared instead of an
-    anonymous restriction of ``xs:string`` to ``GUID_LENGTH`` characters, and those elements' names.
+    """The files of ``main`` with every element declared of a GUID type (:func:`_guid_types`) declared
+    instead of an anonymous restriction of ``xs:string`` to ``GUID_LENGTH`` characters, and the Clark
+    names of those elements.
 
     The rest is untouched. An anonymous type has no name an ``xsi:type`` could give, and nothing derives
     from it, so such an element holds 36 characters of plain text or the document fails.
     """
     parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
+    roots = {name: etree.fromstring(files[name], parser) for name in sorted(_reachable(files, main))}
+    guid_types = _guid_types(roots)
     changed = dict(files)
     names: set[str] = set()
-    for name in sorted(_reachable(files, main)):
-        root = etree.fromstring(files[name], parser)
+    for name, root in roots.items():
         declarations = [
-            el for el in root.iter(f"{_XS}element") if _resolves_to(el, el.get("type"), GUID_TYPE)
+            el
+            for el in root.iter(f"{_XS}element")
+            if any(_resolves_to(el, el.get("type"), t) for t in guid_types)
         ]
         for el in declarations:
             del el.attrib["type"]
@@ -496,7 +532,7 @@ def _guids_apart(files: Mapping[str, bytes], main: str) -> tuple[dict[str, bytes
             # After an xs:annotation, where the content model of xs:element puts the type.
             first = el[0] if len(el) else None
             el.insert(1 if first is not None and first.tag == f"{_XS}annotation" else 0, simple)
-            names.add(el.get("name") or "")
+            names.add(_declared_name(el, root))
         if declarations:
             changed[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     return changed, frozenset(names)
@@ -532,25 +568,30 @@ class SchemaSet:
 
     def lxml_schema(self, kind: DocumentKind) -> etree.XMLSchema:
         """The compiled lxml schema for ``kind`` (one object per schema file, built on first use)."""
+        schema = self._lxml.get(kind.schema_file)
+        if schema is None:
+            with self._lock:
+                schema = self._compiled_lxml(kind)
+        return schema
+
+    def _compiled_lxml(self, kind: DocumentKind) -> etree.XMLSchema:
+        # Called with self._lock held.
         main = kind.schema_file
         schema = self._lxml.get(main)
         if schema is None:
-            with self._lock:
-                schema = self._lxml.get(main)
-                if schema is None:
-                    schema = _compile_lxml(self._verified_files(), main)
-                    self._error_log_locks[main] = threading.Lock()
-                    self._lxml[main] = schema
+            schema = _compile_lxml(self._verified_files(), main)
+            self._error_log_locks[main] = threading.Lock()
+            self._lxml[main] = schema
         return schema
 
     def lxml_schema_guids_apart(self, kind: DocumentKind) -> tuple[etree.XMLSchema, frozenset[str]]:
-        """``kind``'s lxml schema with the pattern of :data:`GUID_TYPE` left to the caller, and the local
-        names of the elements it leaves it for (built on first use).
+        """``kind``'s lxml schema with the GUIDs' pattern (:data:`GUID_PATTERN`) left to the caller, and
+        the Clark names of the elements it leaves it for (built on first use).
 
         Those elements are declared as ``GUID_LENGTH`` characters of ``xs:string`` instead (see
         :func:`_guids_apart`); the rest of the schema is the bundled one. A document this schema accepts
         satisfies the bundled one exactly when every such element's text matches the GUID pattern.
-        Validate with it under :meth:`lxml_lock_guids_apart`.
+        Validate with it under :meth:`lxml_lock_guids_apart`. A schema without GUIDs is returned as is.
         """
         key = kind.schema_file + _GUIDS_APART
         compiled = self._lxml.get(key)
@@ -559,9 +600,15 @@ class SchemaSet:
                 compiled = self._lxml.get(key)
                 if compiled is None:
                     files, names = _guids_apart(self._verified_files(), kind.schema_file)
+                    if names:
+                        compiled = _compile_lxml(files, kind.schema_file)
+                        lock = threading.Lock()
+                    else:  # the same object, so the same lock
+                        compiled = self._compiled_lxml(kind)
+                        lock = self._error_log_locks[kind.schema_file]
                     self._guid_elements[key] = names
-                    self._error_log_locks[key] = threading.Lock()
-                    compiled = self._lxml[key] = _compile_lxml(files, kind.schema_file)
+                    self._error_log_locks[key] = lock
+                    self._lxml[key] = compiled
         return compiled, self._guid_elements[key]
 
     def lxml_lock_guids_apart(self, kind: DocumentKind) -> threading.Lock:
