@@ -83,6 +83,21 @@ class Harness:
         data: dict[str, Any] = response.json()
         return data
 
+    def calls(self) -> list[dict[str, Any]]:
+        """Every call other than a send since the last reset, with its parameters as CXF converted them."""
+        response = self.http.get(self.root + "/harness/calls")
+        response.raise_for_status()
+        data: list[dict[str, Any]] = response.json()
+        return data
+
+    def receive(self, message: dict[str, Any]) -> None:
+        """A message from the other MSH (a ``Message`` as ebms-core writes it): listed as unprocessed."""
+        self.http.put(self.root + "/harness/incoming", json=message).raise_for_status()
+
+    def set_status(self, message_id: str, status: dict[str, str]) -> None:
+        """What ``GET /ebms/messages/{message_id}/status`` answers (``{status, timestamp?}``)."""
+        self.http.put(self.root + f"/harness/status/{message_id}", json=status).raise_for_status()
+
     def set_events(self, events: list[dict[str, str]]) -> None:
         """The events ``GET /ebms/events/unprocessed`` lists (filtered by eventTypes and maxNr)."""
         self.http.put(self.root + "/harness/events", json=events).raise_for_status()

@@ -29,12 +29,16 @@ from mobb_sdk import (
     AsyncClient,
     Batch,
     Bericht,
+    BerichtResultaat,
     Bijlage,
     Client,
     ClientConfig,
     EbmsConfig,
     EventType,
+    MessageStatus,
     Timeouts,
+    VerwerkingsCode,
+    VerwerkingsResultaat,
     make_pdf,
     to_xml,
     write_batch,
@@ -45,6 +49,7 @@ from mobb_sdk.simulator import DEFAULT_CPA_ID, DEFAULT_SENDER_OIN, Simulator
 
 from . import cxf_harness
 from .conftest import TEST_BSNS, TEST_OIN
+from .ebms_contract_script import shape
 
 CPA_ID = "cpa-cxf-wire"
 #: Non-ASCII text in every place a letter carries text (the XML is UTF-8; the JSON carries it as base64).
@@ -325,6 +330,126 @@ def test_events_query_and_answer_as_cxf_converts_them(cxf: cxf_harness.Harness) 
     assert (limited_query["eventTypes"], limited_query["maxNr"]) == (["EXPIRED", "DELIVERED"], 1)
 
 
+LOGIUS = "urn:osb:oin:00000001822477348000"
+BB_SERVICE = "urn:osb:services:MIJNOVERHEID.ebMS.BB.2.0"
+
+
+def result_message(
+    batch: Batch, message_id: str, ref_to: str | None
+) -> tuple[dict[str, Any], VerwerkingsResultaat]:
+    """A GLOBE-R-BV-Result from Logius to us for ``batch`` (every letter Verwerkt), as ebms-core writes it."""
+    resultaat = VerwerkingsResultaat.tally(
+        TEST_OIN.value,
+        batch.batch_id,
+        [BerichtResultaat(i, "WOZ", VerwerkingsCode.VERWERKT) for i in batch.bericht_ids],
+        datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+        datetime(2026, 12, 1, 9, 5, tzinfo=UTC),
+    )
+    properties = {
+        "cpaId": CPA_ID,
+        "fromParty": {"partyId": LOGIUS, "role": "SP"},
+        "toParty": {"partyId": TEST_OIN.party_id, "role": "SR"},
+        "service": BB_SERVICE,
+        "action": "GLOBE-R-BV-Result",
+        "timestamp": "2026-12-01T09:05:00.123456789Z",
+        "conversationId": str(batch.batch_id),
+        "messageId": message_id,
+        "messageStatus": "RECEIVED",
+    }
+    if ref_to is not None:
+        properties["refToMessageId"] = ref_to
+    source = {
+        "name": "response.xml",
+        "contentType": "text/xml",
+        "content": base64.b64encode(to_xml(resultaat)).decode(),
+    }
+    return {"properties": properties, "dataSources": [source]}, resultaat
+
+
+def _calls(cxf: cxf_harness.Harness, path: str) -> list[dict[str, Any]]:
+    return [c for c in cxf.calls() if c["path"] == path]
+
+
+@pytest.mark.parametrize("with_events", [True, False], ids=["dao-events", "no-events"])
+def test_results_are_read_from_jacksons_messages_and_acknowledged_by_id(
+    cxf: cxf_harness.Harness, with_events: bool
+) -> None:
+    batch = letters_batch(3)
+    with Client(config(cxf.url)) as client:
+        receipt = client.send(batch)
+        result_id = f"{uuid.uuid4()}@logius-msh"
+        message, resultaat = result_message(batch, result_id, receipt.message_id)
+        cxf.receive(message)
+        # Not a result for us (another action): read once, left unprocessed, never acknowledged.
+        other, _ = result_message(batch, f"{uuid.uuid4()}@logius-msh", None)
+        other["properties"]["action"] = "GLOBE-R-A-Result"
+        cxf.receive(other)
+        if with_events:
+            cxf.set_events([{"messageId": result_id, "type": "RECEIVED"}])
+        collected = client.collect_results([receipt])
+        again = client.results()
+    assert collected.complete and not collected.unknown
+    [result] = collected.results
+    assert (result.message_id, result.batch_id, result.ref_to_message_id) == (
+        result_id,
+        batch.batch_id,
+        receipt.message_id,
+    )
+    assert result.received_at == datetime(2026, 12, 1, 9, 5, 0, 123456, tzinfo=UTC)
+    assert result.resultaat == resultaat
+    assert {i: r.verwerkings_code for i, r in collected.per_bericht.items()} == dict.fromkeys(
+        batch.bericht_ids, VerwerkingsCode.VERWERKT
+    )
+    assert again == []
+    # The query as CXF converted it: results from Logius to us under our CPA, no limit.
+    assert _calls(cxf, "messages/unprocessed")[0] == {
+        "path": "messages/unprocessed",
+        "cpaId": CPA_ID,
+        "fromPartyId": LOGIUS,
+        "fromRole": None,
+        "toPartyId": TEST_OIN.party_id,
+        "toRole": None,
+        "service": BB_SERVICE,
+        "action": "GLOBE-R-BV-Result",
+        "conversationId": None,
+        "messageId": None,
+        "refToMessageId": None,
+        "maxNr": 0,
+    }
+    # Acknowledged by its id as CXF decodes it from our path ("@" and all), the events too with DAO.
+    assert _calls(cxf, "PATCH messages/{messageId}") == [
+        {"path": "PATCH messages/{messageId}", "messageId": result_id}
+    ]
+    acked_events = [c["messageId"] for c in _calls(cxf, "PATCH events/{messageId}")]
+    assert acked_events == ([result_id] if with_events else [])
+
+
+@pytest.mark.parametrize(
+    "cpa_id", ["cpa-1", "cpa met spatie", "cpa/slash", "cpä", "a;b", "a%b", "a?b", "a+b"]
+)
+def test_path_parameters_reach_cxf_as_we_mean_them(cxf: cxf_harness.Harness, cpa_id: str) -> None:
+    cfg = config(cxf.url)
+    assert cfg.ebms is not None
+    cfg = attrs.evolve(cfg, ebms=attrs.evolve(cfg.ebms, cpa_id=cpa_id))
+    with Client(cfg) as client:
+        client.ping()
+        receipt = client.send(letters_batch(1))
+        resent = client.resend(receipt)
+        cxf.set_status(receipt.message_id, {"status": "RECEIVED", "timestamp": "2026-12-01T09:00:00.5Z"})
+        cxf.set_status(resent.message_id, {"status": "NOT_RECOGNIZED"})
+        status = client.status(receipt.message_id)
+        unknown = client.status(resent.message_id)
+    [ping] = _calls(cxf, "ping/{cpaId}/from/{fromPartyId}/to/{toPartyId}")
+    assert (ping["cpaId"], ping["fromPartyId"], ping["toPartyId"]) == (cpa_id, TEST_OIN.party_id, LOGIUS)
+    assert cxf.last()["properties"]["cpaId"] == cpa_id
+    assert _calls(cxf, "PUT messages/{messageId}") == [
+        {"path": "PUT messages/{messageId}", "messageId": receipt.message_id}
+    ]
+    assert resent.message_id != receipt.message_id and resent.previous_message_ids == (receipt.message_id,)
+    assert status == (MessageStatus.RECEIVED, datetime(2026, 12, 1, 9, 0, 0, 500000, tzinfo=UTC))
+    assert unknown == (MessageStatus.NOT_RECOGNIZED, None)
+
+
 # --- differential: the same bad bodies to CXF and to the served simulator -------------------------------
 
 _SIM_PROPERTIES: dict[str, Any] = {
@@ -590,3 +715,20 @@ def test_the_data_sources_are_kept_as_cxf_hands_them_over(
         got = http.get(f"{served_simulator}/ebms/messages/{sent.text}").json()
     simulator = [_kept(s, base64.b64decode(s["content"])) for s in got["dataSources"]]
     assert simulator == harness
+
+
+def test_the_simulator_writes_a_message_in_jacksons_shape(
+    cxf: cxf_harness.Harness, served_simulator: str
+) -> None:
+    # The same send to both; their GET /ebms/messages/{id} must have the same keys, nesting and kinds
+    # of value (an instant ending in Z, base64 text), nulls left out in both.
+    with httpx.Client(timeout=30) as http:
+        shapes = []
+        for url in (cxf.url, served_simulator):
+            sent = http.post(
+                f"{url}/ebms/messages", content=_json_body(), headers={"Content-Type": "application/json"}
+            )
+            assert sent.status_code == 200, sent.text
+            shapes.append(shape(http.get(f"{url}/ebms/messages/{sent.text}").json()))
+    assert shapes[0] == shapes[1]
+    assert shapes[0]["properties"]["timestamp"] == "instant"

@@ -3,7 +3,9 @@ package mobb.cxfharness;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -78,11 +80,109 @@ public class EbmsMessageResource
 		query.put("path", "messages/{messageId}");
 		query.put("messageId", messageId);
 		query.put("process", process);
-		recorder.query(query);
+		recorder.call(query);
 		Message message = recorder.message(messageId);
 		if (message == null)
-			throw new WebApplicationException(Response.status(Response.Status.NOT_FOUND).type(MediaType.APPLICATION_JSON).build());
+			throw notFound(MediaType.APPLICATION_JSON);
+		if (Boolean.TRUE.equals(process))
+			recorder.process(messageId);
 		return message;
+	}
+
+	@POST
+	@Path("ping/{cpaId}/from/{fromPartyId}/to/{toPartyId}")
+	public void ping(@PathParam("cpaId") String cpaId, @PathParam("fromPartyId") String fromPartyId, @PathParam("toPartyId") String toPartyId)
+	{
+		Map<String, Object> call = new LinkedHashMap<>();
+		call.put("path", "ping/{cpaId}/from/{fromPartyId}/to/{toPartyId}");
+		call.put("cpaId", cpaId);
+		call.put("fromPartyId", fromPartyId);
+		call.put("toPartyId", toPartyId);
+		recorder.call(call);
+	}
+
+	@PUT
+	@Path("messages/{messageId}")
+	@Produces(MediaType.TEXT_PLAIN)
+	public String resendMessage(@PathParam("messageId") String messageId)
+	{
+		recorder.call(idCall("PUT messages/{messageId}", messageId));
+		String newId = recorder.resend(messageId);
+		if (newId == null)
+			throw notFound(MediaType.TEXT_PLAIN);
+		return newId;
+	}
+
+	@GET
+	@Path("messages/unprocessed")
+	public List<String> getUnprocessedMessageIds(
+			@QueryParam("cpaId") String cpaId,
+			@QueryParam("fromPartyId") String fromPartyId,
+			@QueryParam("fromRole") String fromRole,
+			@QueryParam("toPartyId") String toPartyId,
+			@QueryParam("toRole") String toRole,
+			@QueryParam("service") String service,
+			@QueryParam("action") String action,
+			@QueryParam("conversationId") String conversationId,
+			@QueryParam("messageId") String messageId,
+			@QueryParam("refToMessageId") String refToMessageId,
+			@QueryParam("maxNr") @DefaultValue("0") Integer maxNr)
+	{
+		Map<String, String> filter = new LinkedHashMap<>();
+		filter.put("cpaId", cpaId);
+		filter.put("fromPartyId", fromPartyId);
+		// as ebms-core's MessageFilter: a role counts only together with its party
+		filter.put("fromRole", fromPartyId == null ? null : fromRole);
+		filter.put("toPartyId", toPartyId);
+		filter.put("toRole", toPartyId == null ? null : toRole);
+		filter.put("service", service);
+		filter.put("action", action);
+		filter.put("conversationId", conversationId);
+		filter.put("messageId", messageId);
+		filter.put("refToMessageId", refToMessageId);
+		Map<String, Object> call = new LinkedHashMap<>();
+		call.put("path", "messages/unprocessed");
+		call.putAll(filter);
+		call.put("fromRole", fromRole);
+		call.put("toRole", toRole);
+		call.put("maxNr", maxNr);
+		recorder.call(call);
+		return recorder.unprocessed(filter, maxNr == null ? 0 : maxNr);
+	}
+
+	@PATCH
+	@Path("messages/{messageId}")
+	public void processMessage(@PathParam("messageId") final String messageId)
+	{
+		recorder.call(idCall("PATCH messages/{messageId}", messageId));
+		recorder.process(messageId);
+	}
+
+	@GET
+	@Path("messages/{messageId}/status")
+	public MessageStatus getMessageStatus(@PathParam("messageId") String messageId)
+	{
+		recorder.call(idCall("messages/{messageId}/status", messageId));
+		MessageStatus status = recorder.status(messageId);
+		if (status == null)
+			throw notFound(MediaType.APPLICATION_JSON);
+		return status;
+	}
+
+	@PATCH
+	@Path("events/{messageId}")
+	public void processMessageEvent(@PathParam("messageId") final String messageId)
+	{
+		recorder.call(idCall("PATCH events/{messageId}", messageId));
+		recorder.processEvents(messageId);
+	}
+
+	private static Map<String, Object> idCall(String path, String messageId)
+	{
+		Map<String, Object> call = new LinkedHashMap<>();
+		call.put("path", path);
+		call.put("messageId", messageId);
+		return call;
 	}
 
 	@GET
@@ -122,8 +222,14 @@ public class EbmsMessageResource
 		}
 		query.put("eventTypes", types);
 		query.put("maxNr", maxNr);
-		recorder.query(query);
+		recorder.call(query);
 		return recorder.events(eventTypes, maxNr == null ? 0 : maxNr);
+	}
+
+	/** ebms-core's WithService.toWebApplicationException for a not-found kind: 404, no body. */
+	private static WebApplicationException notFound(String type)
+	{
+		return new WebApplicationException(Response.status(Response.Status.NOT_FOUND).type(type).build());
 	}
 
 	/** ebms-core's WithService.toWebApplicationException for anything but not-found: 500, the message. */

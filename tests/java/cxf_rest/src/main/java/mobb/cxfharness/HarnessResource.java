@@ -5,6 +5,7 @@ import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -40,6 +41,32 @@ public class HarnessResource
 	public Map<String, Object> lastQuery()
 	{
 		return orNotFound(recorder.lastQuery());
+	}
+
+	/** Every call other than a send since the last reset, oldest first. */
+	@GET
+	@Path("calls")
+	public List<Map<String, Object>> calls()
+	{
+		return recorder.calls();
+	}
+
+	/** A message received from the other MSH (a Message as ebms-core writes it), listed as unprocessed. */
+	@PUT
+	@Path("incoming")
+	@Consumes(MediaType.APPLICATION_JSON)
+	public void incoming(Message message)
+	{
+		recorder.receive(message);
+	}
+
+	/** What {@code GET /ebms/messages/{id}/status} answers for the message. */
+	@PUT
+	@Path("status/{messageId}")
+	@Consumes(MediaType.APPLICATION_JSON)
+	public void status(@PathParam("messageId") String messageId, MessageStatus status)
+	{
+		recorder.setStatus(messageId, status);
 	}
 
 	/** The events {@code GET /ebms/events/unprocessed} lists from now on. */

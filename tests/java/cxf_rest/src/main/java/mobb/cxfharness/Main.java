@@ -40,7 +40,7 @@ public final class Main
 		Recorder recorder = new Recorder();
 		Bus bus = BusFactory.newInstance().createBus();
 		Server ebms = server(bus, root + "/service/rest/v19/ebms", EbmsMessageResource.class, new EbmsMessageResource(recorder), ebmsCoreJsonProvider());
-		Server harness = server(bus, root + "/harness", HarnessResource.class, new HarnessResource(recorder), new JacksonJsonProvider(new ObjectMapper()));
+		Server harness = server(bus, root + "/harness", HarnessResource.class, new HarnessResource(recorder), harnessJsonProvider());
 		System.out.println("LISTENING " + root + "/service/rest/v19");
 		System.out.flush();
 		CountDownLatch stop = new CountDownLatch(1);
@@ -78,6 +78,15 @@ public final class Main
 		JacksonJsonProvider provider = new JacksonJsonProvider();
 		provider.setMapper(mapper);
 		return provider;
+	}
+
+	/** The side door's Jackson: instants as ISO-8601 text, nulls written (a record shows what was null). */
+	static JacksonJsonProvider harnessJsonProvider()
+	{
+		ObjectMapper mapper = new ObjectMapper();
+		mapper.registerModule(new JavaTimeModule());
+		mapper.configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false);
+		return new JacksonJsonProvider(mapper);
 	}
 
 	private static Server server(Bus bus, String address, Class<?> resourceClass, Object resource, Object jsonProvider)

@@ -25,10 +25,16 @@ final class Recorder
 	/** The most messages kept for {@code GET /ebms/messages/{id}}; older ones are dropped. */
 	private static final int MAX_MESSAGES = 200;
 
+	/** The most calls kept for {@code GET /harness/calls}. */
+	private static final int MAX_CALLS = 1000;
+
 	private final Map<String, Message> messages = new LinkedHashMap<>();
+	/** The received messages (put by the tests) not yet processed, in order. */
+	private final List<String> unprocessed = new ArrayList<>();
+	private final Map<String, MessageStatus> statuses = new LinkedHashMap<>();
 	private final List<MessageEvent> events = new ArrayList<>();
+	private final List<Map<String, Object>> calls = new ArrayList<>();
 	private Map<String, Object> lastSend;
-	private Map<String, Object> lastQuery;
 	private Instant timestamp;
 
 	/** A send through {@code POST /ebms/messages}: record it, keep it for reading back, answer its id. */
@@ -179,9 +185,105 @@ final class Recorder
 		return result;
 	}
 
-	synchronized void query(Map<String, Object> query)
+	/** Record a call other than a send: its path and its parameters as CXF converted them. */
+	synchronized void call(Map<String, Object> call)
 	{
-		lastQuery = query;
+		calls.add(call);
+		if (calls.size() > MAX_CALLS)
+			calls.remove(0);
+	}
+
+	synchronized List<Map<String, Object>> calls()
+	{
+		return new ArrayList<>(calls);
+	}
+
+	/** A received message, as ebms-core stores what the other MSH sent: listed as unprocessed. */
+	synchronized void receive(Message message)
+	{
+		String id = message.getProperties().getMessageId();
+		messages.put(id, message);
+		unprocessed.remove(id);
+		unprocessed.add(id);
+	}
+
+	/** The unprocessed received messages matching every given (non-null) property, at most maxNr (0: all). */
+	synchronized List<String> unprocessed(Map<String, String> filter, int maxNr)
+	{
+		List<String> result = new ArrayList<>();
+		for (String id : unprocessed)
+		{
+			if (maxNr > 0 && result.size() >= maxNr)
+				break;
+			if (matches(messages.get(id).getProperties(), filter))
+				result.add(id);
+		}
+		return result;
+	}
+
+	private static boolean matches(MessageProperties p, Map<String, String> filter)
+	{
+		Map<String, String> have = new LinkedHashMap<>();
+		have.put("cpaId", p.getCpaId());
+		have.put("fromPartyId", p.getFromParty().getPartyId());
+		have.put("fromRole", p.getFromParty().getRole());
+		have.put("toPartyId", p.getToParty().getPartyId());
+		have.put("toRole", p.getToParty().getRole());
+		have.put("service", p.getService());
+		have.put("action", p.getAction());
+		have.put("conversationId", p.getConversationId());
+		have.put("messageId", p.getMessageId());
+		have.put("refToMessageId", p.getRefToMessageId());
+		for (Map.Entry<String, String> e : filter.entrySet())
+			if (e.getValue() != null && !e.getValue().equals(have.get(e.getKey())))
+				return false;
+		return true;
+	}
+
+	/** ebms-core's processMessage: a received message is no longer unprocessed. */
+	synchronized void process(String messageId)
+	{
+		unprocessed.remove(messageId);
+	}
+
+	/** ebms-core's processMessageEvent: the message's events are processed, and the message itself. */
+	synchronized void processEvents(String messageId)
+	{
+		events.removeIf(e -> e.getMessageId().equals(messageId));
+		unprocessed.remove(messageId);
+	}
+
+	/** ebms-core's resend: the same message again under a new id (null: unknown id). */
+	synchronized String resend(String messageId)
+	{
+		Message original = messages.get(messageId);
+		if (original == null)
+			return null;
+		MessageProperties p = original.getProperties();
+		String newId = UUID.randomUUID() + "@cxf-harness";
+		MessageProperties copy = new MessageProperties(
+				p.getCpaId(),
+				p.getFromParty(),
+				p.getToParty(),
+				p.getService(),
+				p.getAction(),
+				timestamp != null ? timestamp : Instant.now(),
+				p.getConversationId(),
+				newId,
+				p.getRefToMessageId(),
+				EbMSMessageStatus.CREATED);
+		messages.put(newId, new Message(copy, original.getDataSources()));
+		return newId;
+	}
+
+	synchronized MessageStatus status(String messageId)
+	{
+		return statuses.get(messageId);
+	}
+
+	synchronized void setStatus(String messageId, MessageStatus status)
+	{
+		statuses.put(messageId, status);
 	}
 
 	synchronized Map<String, Object> lastSend()
@@ -191,7 +293,7 @@ final class Recorder
 
 	synchronized Map<String, Object> lastQuery()
 	{
-		return lastQuery;
+		return calls.isEmpty() ? null : calls.get(calls.size() - 1);
 	}
 
 	synchronized void setEvents(List<MessageEvent> newEvents)
@@ -208,9 +310,11 @@ final class Recorder
 	synchronized void reset()
 	{
 		messages.clear();
+		unprocessed.clear();
+		statuses.clear();
 		events.clear();
+		calls.clear();
 		lastSend = null;
-		lastQuery = null;
 		timestamp = null;
 	}
 }
