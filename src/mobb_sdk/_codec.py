@@ -33,7 +33,7 @@ from mobb_sdk._errors import (
     StorageError,
     ValidationError,
 )
-from mobb_sdk._ids import Bsn, Oin, ascii_guid_bytes, checked_guids, guid_from_int, guids_from_bytes
+from mobb_sdk._ids import Bsn, Oin, checked_guids, guid_from_int, guids_from_bytes
 from mobb_sdk._models import (
     Abonnement,
     AbonnementAanvraag,
@@ -54,7 +54,7 @@ from mobb_sdk._models import (
 from mobb_sdk._schemas import DocumentKind, fault_kind, kind_of
 from mobb_sdk._violations import Violation
 from mobb_sdk._xml import XmlSource, parse_xml
-from mobb_sdk._xsd_validation import valid_but_guids, validate_tree
+from mobb_sdk._xsd_validation import guid_bytes, valid_but_guids, validate_tree
 
 __all__ = [
     "BatchXml",
@@ -606,9 +606,7 @@ _RESULT_GUIDS: Final = frozenset({"BatchID", "BerichtID"})
 # Run on Berichten. One XPath gathers every letter's texts in C, far cheaper than touching a thousand
 # elements from Python: node(), not text(), so that a comment inside a text shows (as an element).
 _RESULT_TEXTS = etree.XPath("*/*/node()", smart_strings=False)
-_BERICHT_IDS = etree.XPath("*/BerichtID/node()", smart_strings=False)
 _COUNT = etree.XPath("count(*)")
-_NODES = etree.XPath("node()", smart_strings=False)
 
 
 def _found(path: etree.XPath, el: etree._Element) -> list[Any]:
@@ -624,7 +622,7 @@ def _elements(el: etree._Element) -> int:
 class _ResultRows(Sequence[tuple[str, str, str, str | None]]):
     """The letters' BerichtID, BerichtType, VerwerkingsCode and Stadium (``None`` when nil or absent),
     kept as one flat list of four texts per letter; a row is made only when one is asked for. ``guids``,
-    when known, holds the BerichtIDs as 16 bytes each (:func:`~mobb_sdk._ids.ascii_guid_bytes`)."""
+    when known, holds the BerichtIDs as 16 bytes each (:func:`_result_guids`)."""
 
     __slots__ = ("guids", "texts")
 
@@ -712,25 +710,22 @@ def _result_rows(berichten: etree._Element, n: int, guids: bytes | None, parsed_
 
 
 def _result_guids(root: etree._Element) -> bytes | None:
-    """The BatchID and every BerichtID as 16 bytes each, when the result satisfies the XSD: ``None``
+    """The BatchID and then every BerichtID as 16 bytes each, when the result satisfies the XSD; ``None``
     when the full check (:func:`validate_tree`) has to decide, for a document that fails it or a GUID
     not written in ASCII.
 
-    The XSD's guid pattern is most of libxml2's work on a result (its ``\\d`` is any Unicode digit):
-    libxml2 checks everything else (:func:`valid_but_guids`), and the GUIDs, 36 characters of plain
-    text each, are checked here in one pass (:func:`ascii_guid_bytes`), for about half the cost of the
-    full check. Only documents the XSD accepts pass; the few it accepts that fail here (a GUID in
-    another script's digits) go through the full check, which accepts them.
+    What validate_tree does first for any document (libxml2 without the guid pattern, then the GUIDs
+    in one pass: see :func:`valid_but_guids`), here keeping the GUIDs it reads for the letters' UUIDs.
+    Only documents the XSD accepts pass; the few it accepts that fail here (a GUID in another script's
+    digits) go through the full check, which accepts them.
     """
-    if valid_but_guids(root, DocumentKind.RESULT) != _RESULT_GUIDS:
+    names = valid_but_guids(root, DocumentKind.RESULT)
+    if names != _RESULT_GUIDS:
         return None
-    info, berichten = _child(root, "BatchInformatie"), _child(root, "Berichten")
-    batch_id = _found(_NODES, _child(info, "BatchID"))
-    ids = _found(_BERICHT_IDS, berichten)
-    # One text node each: the whole of its text (a comment or a CDATA part would make it two).
-    if len(batch_id) != 1 or len(ids) != _elements(berichten):
+    raw = guid_bytes(root, names)  # document order: BatchInformatie's BatchID comes first
+    if raw is None or len(raw) != 16 * (1 + _elements(_child(root, "Berichten"))):
         return None
-    return ascii_guid_bytes(batch_id + ids)
+    return raw
 
 
 def _decode_result(

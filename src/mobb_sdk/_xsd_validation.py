@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # xmlschema loads only when its backend is first used (about 
     import xmlschema
     from xmlschema.validators.exceptions import XMLSchemaValidationError
 
-__all__ = ["Backend", "element_path", "is_valid", "valid_but_guids", "validate_tree"]
+__all__ = ["Backend", "element_path", "guid_bytes", "is_valid", "valid_but_guids", "validate_tree"]
 
 NS_BVS = BVS
 NS_BER = BER
@@ -186,13 +186,22 @@ def valid_but_guids(
         return names if schema.validate(root) else None
 
 
+def guid_bytes(root: etree._Element, names: frozenset[str]) -> bytes | None:
+    """The 16 bytes of each element ``names`` names under ``root``, in document order, when every one
+    holds a GUID written in ASCII (:func:`~mobb_sdk._ids.ascii_guid_bytes`); ``None`` otherwise.
+
+    For a document :func:`valid_but_guids` passed: it held each such element to 36 characters, so a
+    36-character ``.text`` (the text before any comment) is all of its text.
+    """
+    return ascii_guid_bytes([el.text for el in root.iter(*names)])
+
+
 def _valid_quickly(root: etree._Element, kind: DocumentKind, schemas: SchemaSet) -> bool:
     """True when the document satisfies its XSD, known without libxml2 running the guid pattern: the
     rest of the XSD holds (:func:`valid_but_guids`) and every GUID is written in ASCII
-    (:func:`~mobb_sdk._ids.ascii_guid_bytes`). False leaves the verdict to the full check."""
+    (:func:`guid_bytes`). False leaves the verdict to the full check."""
     names = valid_but_guids(root, kind, schemas)
-    # The schema held each such element to 36 characters, so a 36-character .text is all of its text.
-    return names is not None and ascii_guid_bytes([el.text for el in root.iter(*names)]) is not None
+    return names is not None and guid_bytes(root, names) is not None
 
 
 def validate_tree(
