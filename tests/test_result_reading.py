@@ -23,9 +23,11 @@ from lxml import etree
 
 from mobb_sdk import (
     BerichtResultaat,
+    SoapFault,
     ValidationError,
     VerwerkingsCode,
     VerwerkingsResultaat,
+    from_soap,
     from_xml,
     to_xml,
 )
@@ -563,3 +565,45 @@ def test_a_result_is_valid_exactly_when_the_full_xsd_says_so_whatever_reads_it()
         assert is_valid(root, DocumentKind.RESULT) is full
         assert validate_tree(root, DocumentKind.RESULT).ok is full
         assert full is (text != str(SECOND_ID)[:-1] + "g")
+
+
+def test_a_value_split_by_a_comment_is_read_whole_in_a_batch_and_a_fault():
+    batch = make_batch(1)
+    onderwerp = batch.berichten[0].onderwerp
+    xml = (
+        to_xml(batch)
+        .decode()
+        .replace(f"<ber:Onderwerp>{onderwerp}<", f"<ber:Onderwerp>{onderwerp[:3]}<!--c-->{onderwerp[3:]}<", 1)
+    )
+    read = from_xml(xml.encode())
+    assert isinstance(read, type(batch))
+    assert read.berichten[0].onderwerp == onderwerp
+    envelope = (
+        f'<s:Envelope xmlns:s="{ns.SOAP11}"><s:Body><s:Fault><faultcode>s:<!--c-->Server</faultcode>'
+        "<faultstring>It <!--c-->failed</faultstring></s:Fault></s:Body></s:Envelope>"
+    )
+    fault = from_soap(envelope.encode())
+    assert isinstance(fault, SoapFault)
+    assert (fault.faultcode, fault.faultstring) == ("s:Server", "It failed")
+
+
+def test_a_valid_batch_or_result_is_checked_without_the_full_schema(monkeypatch):
+    schemas = default_schema_set()
+    batch = parse_xml(to_xml(make_batch(3))).getroot()
+    result = parse_xml(_template()).getroot()
+    for kind in (DocumentKind.BATCH, DocumentKind.RESULT):
+        schemas.lxml_schema_guids_apart(kind)  # compiled beforehand, as any first use does
+
+    def full_schema(kind: DocumentKind) -> None:
+        raise AssertionError("the full schema ran")
+
+    monkeypatch.setattr(schemas, "lxml_schema", full_schema)
+    for root, kind in ((batch, DocumentKind.BATCH), (result, DocumentKind.RESULT)):
+        assert validate_tree(root, kind).ok
+        assert is_valid(root, kind)
+    upper = parse_xml(_template(**{str(SECOND_ID): str(SECOND_ID).upper()})).getroot()
+    assert validate_tree(upper, DocumentKind.RESULT).ok
+    # Valid, but with a GUID in Arabic-Indic digits: only the full schema can say so.
+    other = parse_xml(_template(**{str(SECOND_ID): "\u0663" + str(SECOND_ID)[1:]})).getroot()
+    with pytest.raises(AssertionError, match="the full schema ran"):
+        validate_tree(other, DocumentKind.RESULT)

@@ -1086,8 +1086,8 @@ def _decode_fault(el: etree._Element, *, validate: bool = True) -> SoapFault:
                     kind = candidate
                     message = _nillable_text(child.find(T_MESSAGE))
     return SoapFault(
-        faultcode=(code.text or "").strip() if code is not None else "",
-        faultstring=(string.text or "") if string is not None else "",
+        faultcode=_text(code).strip() if code is not None else "",
+        faultstring=_text(string) if string is not None else "",
         kind=kind,
         message=message,
     )
