@@ -15,7 +15,10 @@ Only the first content error of an element is kept (libxml2 stops checking a con
 xmlschema goes on guessing), and one violation per (rule, path).
 
 The lxml path is what every send runs: a valid document costs one libxml2 validation; the mapping of
-errors to elements is done only when there are errors.
+errors to elements is done only when there are errors. For a batch or a result that one validation
+leaves the GUIDs' pattern out and the GUIDs are checked in one pass (:func:`valid_but_guids`,
+:func:`guid_bytes`); a document that does not pass that way is validated again with the full schema,
+which gives the verdict and the violations.
 """
 
 from __future__ import annotations
