@@ -205,6 +205,26 @@ def test_send_payload_streams_what_write_batch_wrote(
     assert_sent(cxf, receipt.message_id, batch, xml, mtom=mtom)
 
 
+@pytest.mark.parametrize("mtom", MODES)
+def test_a_batch_just_under_the_size_limit_passes_jacksons_limits(
+    cxf: cxf_harness.Harness, tmp_path: Path, mtom: bool
+) -> None:
+    # BATCH-02 allows 100,000,000 bytes: as JSON that is a 133 MB base64 string, far past Jackson's
+    # 20 M character limit for text (StreamReadConstraints), which a byte[] property does not have.
+    path = tmp_path / "large.xml"
+    piece = b"a" * 1_000_000
+    sha = hashlib.sha256()
+    with path.open("wb") as f:
+        for chunk in (b"<x>", *[piece] * 99, b"a" * 999_993, b"</x>"):
+            f.write(chunk)
+            sha.update(chunk)
+    assert path.stat().st_size == 100_000_000
+    with Client(config(cxf.url, mtom=mtom)) as client:
+        client.send_payload(path, uuid.uuid4(), [uuid.uuid4()])
+    [source] = cxf.last()["dataSources"]
+    assert (source["size"], source["sha256"]) == (100_000_000, sha.hexdigest())
+
+
 # --- our readers on Jackson's output ---------------------------------------------------------------------
 
 
@@ -422,6 +442,14 @@ def test_results_are_read_from_jacksons_messages_and_acknowledged_by_id(
     ]
     acked_events = [c["messageId"] for c in _calls(cxf, "PATCH events/{messageId}")]
     assert acked_events == ([result_id] if with_events else [])
+    # Whether ebms-core stores events is asked with the result's RECEIVED event.
+    [asked] = _calls(cxf, "events/unprocessed")
+    assert (asked["cpaId"], asked["messageId"], asked["eventTypes"], asked["maxNr"]) == (
+        CPA_ID,
+        result_id,
+        ["RECEIVED"],
+        0,
+    )
 
 
 @pytest.mark.parametrize(
