@@ -760,3 +760,40 @@ def test_the_simulator_writes_a_message_in_jacksons_shape(
             shapes.append(shape(http.get(f"{url}/ebms/messages/{sent.text}").json()))
     assert shapes[0] == shapes[1]
     assert shapes[0]["properties"]["timestamp"] == "instant"
+
+
+#: CXF's conversion of query parameters (JAX-RS: a value that does not convert is a 404, no body).
+QUERIES: dict[str, tuple[str, list[tuple[str, str]], int]] = {
+    "events: two eventTypes": (
+        "ebms/events/unprocessed",
+        [("eventTypes", "DELIVERED"), ("eventTypes", "FAILED")],
+        200,
+    ),
+    "events: an unknown event type": ("ebms/events/unprocessed", [("eventTypes", "ARRIVED")], 404),
+    "events: eventTypes comma-separated": (
+        "ebms/events/unprocessed",
+        [("eventTypes", "DELIVERED,FAILED")],
+        404,
+    ),
+    "events: eventTypes lower case": ("ebms/events/unprocessed", [("eventTypes", "delivered")], 404),
+    "events: maxNr not a number": ("ebms/events/unprocessed", [("maxNr", "x")], 404),
+    "events: maxNr=0": ("ebms/events/unprocessed", [("maxNr", "0")], 200),
+    "unprocessed: maxNr not a number": ("ebms/messages/unprocessed", [("maxNr", "1.5")], 404),
+    "unprocessed: maxNr=0": ("ebms/messages/unprocessed", [("maxNr", "0")], 200),
+    "message: unknown, process=maybe": ("ebms/messages/no-such-id", [("process", "maybe")], 404),
+}
+
+
+@pytest.mark.parametrize("name", list(QUERIES))
+def test_query_parameters_get_cxfs_conversion_from_the_harness_and_the_simulator(
+    cxf: cxf_harness.Harness, served_simulator: str, name: str
+) -> None:
+    path, params, status = QUERIES[name]
+    with httpx.Client(timeout=30) as http:
+        harness, simulator = (http.get(f"{url}/{path}", params=params) for url in (cxf.url, served_simulator))
+    assert harness.status_code == status, "CXF's verdict"
+    assert simulator.status_code == status, "the simulator's verdict"
+    if status == 404:
+        assert harness.content == simulator.content == b""
+    else:
+        assert isinstance(harness.json(), list) and isinstance(simulator.json(), list)
