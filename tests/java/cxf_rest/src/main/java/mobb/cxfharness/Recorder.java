@@ -17,8 +17,10 @@ import java.util.UUID;
 import org.apache.cxf.jaxrs.ext.multipart.Attachment;
 
 /**
- * What the harness saw: the beans of the last send as CXF and Jackson handed them to the resource, the
- * query of the last read, the messages it can echo back and the events it lists. Thread-safe.
+ * What the harness saw and what it answers: the beans of the last send as CXF and Jackson handed them
+ * to the resource, every other call with its parameters as CXF converted them, the messages it reads
+ * back (sent ones, as ebms-core would store them, and received ones put by the tests), their statuses
+ * and the events it lists. Thread-safe, bounded.
  */
 final class Recorder
 {
