@@ -16,8 +16,10 @@ __all__ = ["BatchState", "LetterState"]
 
 
 class LetterState(enum.Enum):
-    """Where a letter stands. ``is_final`` states never change, except ``result_overdue`` to ``result``
-    when the late result still comes."""
+    """Where a letter stands. ``is_final`` states need nothing more from the outbox, yet a late result
+    still settles every letter not settled as delivered (the lifecycle's rule, ``mobb_sdk._lifecycle``):
+    ``result_overdue``, ``paper``, ``failed``, ``expired`` and a ``result`` with a code that is not a
+    delivery take the late result's outcome. A letter settled as delivered never changes again."""
 
     ACCEPTED = "accepted"  #: validated and stored, BerichtID fixed
     CHECKED = "checked"  #: the recipient may receive it (ValidateAbonnementen, ABO-01), with the check's time
