@@ -12,9 +12,23 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mobb_sdk import LOGIUS_OIN, Bsn, InvalidValueError, Oin, elfproef
-from mobb_sdk._ids import _BSN_RE, _OIN_RE, NIL_GUID, OIN_PREFIXES, guid_from_int, mask_bsn, new_guid
+from mobb_sdk._ids import (
+    _BSN_RE,
+    _OIN_RE,
+    NIL_GUID,
+    OIN_PREFIXES,
+    ascii_guid_bytes,
+    checked_guids,
+    guid_from_int,
+    guids_from_bytes,
+    mask_bsn,
+    new_guid,
+)
 
 from .conftest import TEST_BSNS
+from .guid_texts import ASCII_GUID, guid_texts
+
+GUID = uuid.UUID("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")
 
 
 def test_elfproef_accepts_the_test_range_and_rejects_a_changed_digit():
@@ -264,3 +278,58 @@ def test_elfproef_matches_its_definition(number):
     digits = f"{number:09d}"
     weighted = sum(w * int(d) for w, d in zip((9, 8, 7, 6, 5, 4, 3, 2, -1), digits, strict=True))
     assert elfproef(digits) is (weighted % 11 == 0)
+
+
+# --- the GUIDs, checked in one pass ------------------------------------------------------------------
+
+
+@given(st.lists(guid_texts(), max_size=6))
+def test_ascii_guid_bytes_accepts_exactly_the_guids_written_in_ascii(found):
+    raw = ascii_guid_bytes(found)
+    if all(ASCII_GUID.fullmatch(t) for t in found):
+        assert raw == b"".join(uuid.UUID(t).bytes for t in found)
+    else:
+        assert raw is None
+
+
+def test_ascii_guid_bytes_refuses_what_is_no_guid_text():
+    good = str(GUID)
+    assert ascii_guid_bytes([]) == b""
+    assert ascii_guid_bytes([good, good.upper()]) == GUID.bytes * 2
+    for found in (
+        [good, 3],  # not a str
+        [good[:-1], good + "0"],  # 35 + 37 characters: the right total, the wrong GUIDs
+        [good[:-1], good[-1] + good],  # the same, and the two read together even look like GUIDs
+        [good.replace("-", "", 1) + "0"],  # a dash missing, 36 characters still
+        ["0" * 8 + "-" + "0000-0000-0000-00000000000-"],  # a dash out of place
+        [good[:-1] + " "],  # white space (fromhex would skip it)
+        [good[:-2] + " 0"],
+        [good.replace("0", "\u0660")],  # an Arabic-Indic digit: the XSD decides
+        ["{" + good[1:-1] + "}"],
+    ):
+        assert ascii_guid_bytes(found) is None, found
+
+
+@given(st.lists(st.uuids(), max_size=20))
+def test_the_bulk_guid_builders_equal_the_uuid_constructor(values):
+    for built in (
+        guids_from_bytes(b"".join(v.bytes for v in values)),
+        checked_guids([str(v) for v in values]),
+    ):
+        assert built == values
+        for got, want in zip(built, values, strict=True):
+            assert type(got) is uuid.UUID
+            assert (got.int, got.is_safe, hash(got), str(got)) == (
+                want.int,
+                want.is_safe,
+                hash(want),
+                str(want),
+            )
+            assert pickle.loads(pickle.dumps(got)) == want  # noqa: S301 - our own bytes
+
+
+def test_checked_guids_reads_digits_of_other_scripts_as_uuid_does():
+    text = "\u0663" * 8 + "-1111-1111-1111-" + "\uff13" * 12
+    assert checked_guids([text]) == [uuid.UUID(text)]
+    with pytest.raises(ValueError, match="17 bytes are not whole GUIDs"):
+        guids_from_bytes(b"\x00" * 17)

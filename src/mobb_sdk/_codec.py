@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from itertools import repeat
 from pathlib import Path
-from typing import IO, Any, Final, TypeVar, cast, overload
+from typing import IO, Any, Final, TypeVar, overload
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -174,7 +174,7 @@ def parse_datetime(text: str) -> datetime:
 def _text(el: etree._Element) -> str:
     """An element's text as the XSD read it: with a comment inside, the text on both sides of it."""
     if len(el):  # children of a simple-typed element can only be comments (or PIs)
-        return "".join(cast("Iterator[str]", el.itertext()))
+        return "".join(el.itertext())  # type: ignore[arg-type] # str for a str tree
     return el.text or ""
 
 
@@ -611,12 +611,12 @@ _COUNT = etree.XPath("count(*)")
 
 def _found(path: etree.XPath, el: etree._Element) -> list[Any]:
     """The node-set ``path`` selects from ``el``: texts as ``str``, anything else as an element."""
-    return cast("list[Any]", path(el))
+    return path(el)  # type: ignore[return-value] # a node-set is a list
 
 
 def _elements(el: etree._Element) -> int:
     """How many child elements ``el`` has (comments and PIs not counted, as ``len`` would)."""
-    return int(cast("float", _COUNT(el)))
+    return int(_COUNT(el))  # type: ignore[arg-type] # count() is a float
 
 
 class _ResultRows(Sequence[tuple[str, str, str, str | None]]):
@@ -701,12 +701,17 @@ def _result_rows(berichten: etree._Element, n: int, guids: bytes | None, parsed_
         nodes = _found(_RESULT_TEXTS, berichten)
         if len(nodes) == 4 * n and _all_texts(nodes):
             return _ResultRows(nodes, guids)
+    return _ResultRows(_texts_by_letter(berichten), guids)
+
+
+def _texts_by_letter(berichten: etree._Element) -> list[str | None]:
+    """The four texts of each letter, read from its elements (``None`` for a nil or absent Stadium)."""
     texts: list[str | None] = []
     for el in berichten.iterchildren(T_RES_BERICHT):
         children = list(el.iterchildren(etree.Element))
         stadium = None if len(children) < 4 or _is_nil(children[3]) else _text(children[3])
         texts += (_text(children[0]), _text(children[1]), _text(children[2]), stadium)
-    return _ResultRows(texts, guids)
+    return texts
 
 
 def _result_guids(root: etree._Element) -> bytes | None:
@@ -729,7 +734,7 @@ def _result_guids(root: etree._Element) -> bytes | None:
 
 
 def _decode_result(
-    root: etree._Element, *, trusted: bool, guids: bytes | None = None, parsed_here: bool = False
+    root: etree._Element, *, trusted: bool, guids: bytes | None, parsed_here: bool
 ) -> VerwerkingsResultaat:
     """The result model. ``trusted`` when the XSD has just passed the document: the letters are then
     built on first use (see :class:`~mobb_sdk.BerichtResultaten`), through the checked-already path;
@@ -744,7 +749,7 @@ def _decode_result(
             n, partial(_result_rows, berichten_el, n, letters, parsed_here), _trusted_row, _trusted_rows
         )
     else:
-        rows = _result_rows(berichten_el, 0, None, False)
+        rows = _ResultRows(_texts_by_letter(berichten_el))
         berichten = [BerichtResultaat(uuid.UUID(i), t, _CODES[c], s) for i, t, c, s in rows]
     counters = {attr: int(_text(info[tag])) for tag, attr in _RESULT_COUNTERS}
     return VerwerkingsResultaat(
@@ -973,11 +978,15 @@ def from_tree(root: etree._Element, *, validate: bool = True) -> Model:
 def _from_tree(root: etree._Element, *, validate: bool, parsed_here: bool) -> Model:
     """:func:`from_tree`; ``parsed_here`` when ``root`` comes straight from :func:`parse_xml`."""
     kind = kind_of(root)
-    guids = _result_guids(root) if validate and kind is DocumentKind.RESULT else None
-    if validate and guids is None:
-        report = validate_tree(root, kind)
-        if not report.ok:
-            raise ValidationError(report.violations, f"the {kind.value} document does not satisfy the XSD")
+    guids = None
+    if validate:
+        guids = _result_guids(root) if kind is DocumentKind.RESULT else None
+        if guids is None:
+            report = validate_tree(root, kind)
+            if not report.ok:
+                raise ValidationError(
+                    report.violations, f"the {kind.value} document does not satisfy the XSD"
+                )
     try:
         if kind is DocumentKind.RESULT:
             model: Model = _decode_result(root, trusted=validate, guids=guids, parsed_here=parsed_here)
