@@ -535,3 +535,20 @@ def test_a_result_read_unchecked_runs_no_xsd_at_all(monkeypatch):
     monkeypatch.setattr(codec, "validate_tree", checked)
     read = from_xml(_template(), VerwerkingsResultaat, validate=False)
     assert _fields(read)[0] == (FIRST_ID, "WOZ", VerwerkingsCode.VERWERKT, "NA")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        # An element of the GUID element's substitution group takes its type without naming it.
+        '<xs:element name="Other" substitutionGroup="res:Bericht"/>',
+        '<xs:redefine schemaLocation="SharedTypes.xsd"/>',
+    ],
+)
+def test_a_schema_whose_elements_could_take_a_guid_type_unnamed_is_left_whole(extra):
+    files = dict(default_schema_set()._verified_files())
+    name = "GLOBEBatchResponseTypes.xsd"
+    text = files[name].decode()
+    files[name] = text.replace("</xs:schema>", f"  {extra}\n</xs:schema>").encode()
+    changed, names = _guids_apart(files, DocumentKind.RESULT.schema_file)
+    assert (changed, names) == (files, frozenset())

@@ -509,10 +509,17 @@ def _guids_apart(files: Mapping[str, bytes], main: str) -> tuple[dict[str, bytes
     names of those elements.
 
     The rest is untouched. An anonymous type has no name an ``xsi:type`` could give, and nothing derives
-    from it, so such an element holds 36 characters of plain text or the document fails.
+    from it, so such an element holds 36 characters of plain text or the document fails. A schema with
+    a substitution group, a redefine or an override (whose elements could take such a type without
+    naming it) is left whole: no names.
     """
     parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
     roots = {name: etree.fromstring(files[name], parser) for name in sorted(_reachable(files, main))}
+    for root in roots.values():
+        if root.find(f"{_XS}redefine") is not None or root.find(f"{_XS}override") is not None:
+            return dict(files), frozenset()
+        if any(el.get("substitutionGroup") for el in root.iter(f"{_XS}element")):
+            return dict(files), frozenset()
     guid_types = _guid_types(roots)
     changed = dict(files)
     names: set[str] = set()
