@@ -25,7 +25,7 @@ Equivalent mutants (those no test can kill because they cannot change behaviour)
 reason in ``tests/mutation/equivalents.toml`` and left out of the score.
 
 Options: ``--module _ids`` (repeatable) picks modules, ``--limit N`` takes the first N mutants of each,
-``--match TEXT`` only mutants whose description or scope contains TEXT, ``--list`` only lists mutants,
+``--match TEXT`` (repeatable) only mutants whose description or scope contains a TEXT, ``--list`` only lists mutants,
 ``--no-cache`` ignores the cache, ``-v`` prints every mutant's outcome.
 """
 
@@ -71,7 +71,7 @@ PACKAGE = "mobb_sdk"
 CACHE_DIR = ROOT / ".mutants-cache"
 EQUIVALENTS = Path(__file__).with_name("equivalents.toml")
 
-#: Module (under src/mobb_sdk) -> the test files that exercise it.
+#: Module (dotted, under src/mobb_sdk) -> the test files that exercise it.
 MODULES: dict[str, tuple[str, ...]] = {
     "_ids": ("tests/test_ids.py",),
     "_rules": ("tests/test_rules.py",),
@@ -80,6 +80,15 @@ MODULES: dict[str, tuple[str, ...]] = {
     "_retry": ("tests/test_retry.py", "tests/test_config.py"),
     "_delivery": ("tests/test_delivery.py", "tests/test_client_deliver.py"),
     "_lifecycle": ("tests/test_lifecycle.py",),
+    "_xsd_validation": ("tests/test_xsd_validation.py", "tests/test_result_reading.py"),
+    "_schemas": ("tests/test_schemas.py", "tests/test_schemas_verify.py", "tests/test_result_reading.py"),
+    "_ebms": ("tests/test_client_ebms.py", "tests/test_client_streaming.py", "tests/test_simulator_ebms.py"),
+    "cpa": ("tests/test_cpa.py",),
+    "simulator._wire": (
+        "tests/test_simulator_multipart.py",
+        "tests/test_simulator_ebms.py",
+        "tests/test_hardening_server.py",
+    ),
 }
 #: What ``nox -s mutants`` runs without ``--module``.
 DEFAULT_MODULES = ("_ids", "_rules", "_models", "_codec", "_retry", "_lifecycle")
@@ -374,8 +383,13 @@ def _mutated_source(tree: ast.AST, node: ast.AST, place: tuple[ast.AST, str, int
         _put(place, node)
 
 
+def module_file(module: str) -> Path:
+    """The source file of ``module``, a dotted name under the package (``_ids``, ``simulator._wire``)."""
+    return SRC.joinpath(PACKAGE, *module.split(".")).with_suffix(".py")
+
+
 def make_mutants(module: str) -> list[Mutant]:
-    path = SRC / PACKAGE / f"{module}.py"
+    path = module_file(module)
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     original = ast.unparse(tree)
     points = _Points()
@@ -541,7 +555,7 @@ def _child(
         if name in drop or name == "tests" or name.startswith("tests."):
             del sys.modules[name]
     if source is not None:
-        sys.meta_path.insert(0, _MutantFinder(fullname, source, str(SRC / PACKAGE / f"{module}.py")))
+        sys.meta_path.insert(0, _MutantFinder(fullname, source, str(module_file(module))))
     try:
         importlib.import_module(PACKAGE)
         importlib.import_module(fullname)
@@ -555,7 +569,7 @@ def _child(
 
     recorder = _Recorder()
     plugins: list[Any] = [recorder, _Order(first, cost)]
-    coverage = _Coverage(str(SRC / PACKAGE / f"{module}.py")) if source is None else None
+    coverage = _Coverage(str(module_file(module))) if source is None else None
     if coverage is not None:
         plugins.append(coverage)
     args = ["-x", "-q", "-p", "no:cacheprovider", "--no-header", "-o", "addopts=", *tests]
@@ -642,7 +656,7 @@ def run_in_child(
 
 def _fingerprint(module: str, tests: Sequence[str]) -> str:
     h = hashlib.sha256()
-    for rel in (f"src/{PACKAGE}/{module}.py", "tests/conftest.py", *tests):
+    for rel in (module_file(module).relative_to(ROOT).as_posix(), "tests/conftest.py", *tests):
         p = ROOT / rel
         h.update(rel.encode())
         h.update(p.read_bytes() if p.exists() else b"<absent>")
@@ -718,10 +732,10 @@ class Score:
         return 100.0 * self.killed / counted if counted else 100.0
 
 
-def _iter_selected(mutants: list[Mutant], match: str | None, limit: int | None) -> Iterator[Mutant]:
+def _iter_selected(mutants: list[Mutant], match: Sequence[str] | None, limit: int | None) -> Iterator[Mutant]:
     n = 0
     for m in mutants:
-        if match and match not in m.description and match not in m.scope and match != m.key:
+        if match and not any(t in m.description or t in m.scope or t == m.key for t in match):
             continue
         if limit is not None and n >= limit:
             return
@@ -836,7 +850,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--module", action="append", choices=sorted(MODULES), help="a module to mutate")
     parser.add_argument("--limit", type=int, help="at most this many mutants per module")
-    parser.add_argument("--match", help="only mutants whose description, scope or key contains this")
+    parser.add_argument(
+        "--match",
+        action="append",
+        help="only mutants whose description, scope or key contains this (repeatable)",
+    )
     parser.add_argument("--timeout", type=float, help="seconds per mutant (default: 10x the unmutated run)")
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     parser.add_argument("--no-cache", action="store_true", help="ignore cached results")
