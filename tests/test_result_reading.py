@@ -21,6 +21,7 @@ from lxml import etree
 
 from mobb_sdk import (
     BerichtResultaat,
+    SchemaError,
     SoapFault,
     ValidationError,
     VerwerkingsCode,
@@ -32,6 +33,7 @@ from mobb_sdk import (
 from mobb_sdk import _codec as codec
 from mobb_sdk import _namespaces as ns
 from mobb_sdk._schemas import (
+    GUID_PATTERN,
     XSD_NAMESPACE,
     DocumentKind,
     SchemaSet,
@@ -210,6 +212,117 @@ def test_valid_but_guids_accepts_what_only_a_guid_pattern_refuses():
     too_short = parse_xml(_template(**{str(SECOND_ID): str(SECOND_ID)[:-1]})).getroot()
     assert valid_but_guids(too_short, DocumentKind.RESULT) is None
     assert valid_but_guids(parse_xml(to_xml(_result([]))).getroot(), DocumentKind.BATCH) is None
+
+
+# A schema of one file, as _guids_apart reads a set: {file name: bytes}. The name must be one the set
+# may import (SharedTypes.xsd); the contents are this test's.
+_SPELLED = """<?xml version="1.0" encoding="UTF-8"?>
+<schema xmlns="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:t" targetNamespace="urn:t"
+        elementFormDefault="qualified">
+  <simpleType name="codes"><list itemType="string"/></simpleType>
+  <simpleType name="guid">
+    <annotation><documentation>a GUID</documentation></annotation>
+    <restriction base="string">
+      <annotation><documentation>8-4-4-4-12</documentation></annotation>
+      <pattern value="{pattern}"/>
+    </restriction>
+  </simpleType>
+  <element name="Doc">
+    <complexType><sequence>
+      <element name="Id" type="t:guid">
+        <annotation><documentation>the letter's id</documentation></annotation>
+        <unique name="one-id"><selector xpath="."/><field xpath="."/></unique>
+      </element>
+      <element name="Codes" type="t:codes"/>
+      <element name="Ref" type="t:guid">
+        <unique name="one-ref"><selector xpath="."/><field xpath="."/></unique>
+      </element>
+    </sequence></complexType>
+  </element>
+</schema>
+"""
+
+_NO_NAMESPACE = """<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:simpleType name="guid">
+    <xs:restriction base="xs:string"><xs:pattern value="{pattern}"/></xs:restriction>
+  </xs:simpleType>
+  <xs:element name="Doc">
+    <xs:complexType><xs:sequence><xs:element name="Id" type="guid"/></xs:sequence></xs:complexType>
+  </xs:element>
+</xs:schema>
+"""
+
+
+def _apart(text: str) -> tuple[etree.XMLSchema, frozenset[str]]:
+    files = {"SharedTypes.xsd": text.replace("{pattern}", GUID_PATTERN).encode()}
+    changed, names = _guids_apart(files, "SharedTypes.xsd")
+    return etree.XMLSchema(etree.fromstring(changed["SharedTypes.xsd"])), names
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "doc"),
+    [
+        # XSD the default namespace, annotations on the type, its restriction and an element, identity
+        # constraints after the type's place in an element, a list type before the guid type.
+        (
+            _SPELLED,
+            {"{urn:t}Id", "{urn:t}Ref"},
+            '<Doc xmlns="urn:t"><Id>{id}</Id><Codes>a b</Codes><Ref>{id}</Ref></Doc>',
+        ),
+        # No target namespace: the guid type and the element of it are in no namespace.
+        (_NO_NAMESPACE, {"Id"}, "<Doc><Id>{id}</Id></Doc>"),
+    ],
+    ids=["xsd-default-namespace", "no-namespace"],
+)
+def test_the_guid_elements_are_found_however_the_schema_spells_them(text, names, doc):
+    schema, found = _apart(text)
+    assert found == names
+    # The changed schema compiles and holds the element to 36 characters of plain text, nothing else.
+    assert schema.validate(etree.fromstring(doc.replace("{id}", "z" * 36)))
+    for wrong in ("z" * 35, "z" * 37):
+        assert not schema.validate(etree.fromstring(doc.replace("{id}", wrong)))
+
+
+def test_the_schema_without_the_guid_pattern_reads_nothing_beyond_the_set(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-TEXT")
+    broken = tmp_path / "broken.dtd"
+    broken.write_text("<!ELEMENT")  # an error, were it read
+    doctype = (
+        f'<!DOCTYPE xs:schema SYSTEM "{broken.as_uri()}" '
+        f'[<!ENTITY e SYSTEM "{secret.as_uri()}">]>\n<xs:schema'
+    )
+    text = _NO_NAMESPACE.replace("<xs:schema", doctype, 1).replace(
+        '<xs:element name="Doc">',
+        '<xs:annotation><xs:documentation>&e;</xs:documentation></xs:annotation><xs:element name="Doc">',
+    )
+    files = {"SharedTypes.xsd": text.replace("{pattern}", GUID_PATTERN).encode()}
+    changed, names = _guids_apart(files, "SharedTypes.xsd")
+    assert names == {"Id"}
+    assert b"SECRET" not in changed["SharedTypes.xsd"]
+    assert b"&e;" in changed["SharedTypes.xsd"]
+
+
+def test_a_broken_schema_is_reported_alike_on_the_quick_path(tmp_path):
+    shutil.copytree(schema_dir(), tmp_path / "schemas")
+    types = tmp_path / "schemas" / "GLOBEBatchResponseTypes.xsd"
+    text = types.read_text()
+    line = text[: text.index("</xs:schema>")].count("\n") + 1
+    # A simple type without content, on its own line: an error of the schema, not an exception of ours.
+    types.write_text(text.replace("</xs:schema>", '<xs:simpleType name="empty"/>\n</xs:schema>'))
+    write_manifest(tmp_path / "schemas")
+    with pytest.raises(SchemaError, match="does not compile") as full:
+        SchemaSet(tmp_path / "schemas").lxml_schema(DocumentKind.RESULT)
+    assert f"line {line}" in str(full.value)
+    with pytest.raises(SchemaError) as quick:
+        SchemaSet(tmp_path / "schemas").lxml_schema_guids_apart(DocumentKind.RESULT)
+    assert str(quick.value) == str(full.value)  # the file's own lines, not the changed copy's
+    with pytest.raises(SchemaError) as checked:
+        is_valid(
+            parse_xml(_template()).getroot(), DocumentKind.RESULT, schemas=SchemaSet(tmp_path / "schemas")
+        )
+    assert str(checked.value) == str(full.value)
 
 
 # --- the same models --------------------------------------------------------------------------------------

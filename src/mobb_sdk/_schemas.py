@@ -599,6 +599,8 @@ class SchemaSet:
         :func:`_guids_apart`); the rest of the schema is the bundled one. A document this schema accepts
         satisfies the bundled one exactly when every such element's text matches the GUID pattern.
         Validate with it under :meth:`lxml_lock_guids_apart`. A schema without GUIDs is returned as is.
+        The bundled schema is compiled first (about a millisecond), so a broken one is reported from its
+        own bytes, with the lines as written, not from the changed copy.
         """
         key = kind.schema_file + _GUIDS_APART
         compiled = self._lxml.get(key)
@@ -606,12 +608,13 @@ class SchemaSet:
             with self._lock:
                 compiled = self._lxml.get(key)
                 if compiled is None:
+                    bundled = self._compiled_lxml(kind)
                     files, names = _guids_apart(self._verified_files(), kind.schema_file)
                     if names:
                         compiled = _compile_lxml(files, kind.schema_file)
                         lock = threading.Lock()
                     else:  # the same object, so the same lock
-                        compiled = self._compiled_lxml(kind)
+                        compiled = bundled
                         lock = self._error_log_locks[kind.schema_file]
                     self._guid_elements[key] = names
                     self._error_log_locks[key] = lock

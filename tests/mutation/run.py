@@ -617,7 +617,8 @@ def run_in_child(
                 os.dup2(devnull, 1)
                 os.dup2(devnull, 2)
             result = _child(module, source, tests, drop, first, cost or {})
-            os.write(write, json.dumps(result).encode())
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(json.dumps(result).encode())
             code = 0
         finally:
             os._exit(code)
