@@ -15,7 +15,7 @@ from mobb_sdk._errors import DocumentTypeError
 from mobb_sdk._schemas import DocumentKind, default_schema_set, fault_kind, kind_of
 from mobb_sdk._violations import Report
 from mobb_sdk._xml import parse_xml
-from mobb_sdk._xsd_validation import Backend, element_path, is_valid, validate_tree
+from mobb_sdk._xsd_validation import Backend, _element_at, _Walker, element_path, is_valid, validate_tree
 
 DATA = Path(__file__).parent / "data" / "xml"
 
@@ -780,6 +780,236 @@ def test_validate_tree_accepts_tree_or_element() -> None:
     tree = _defect_tree("batch_valid.xml", set_text(f"{INFO}/ber:Onderwerp", ""))
     assert pairs(validate_tree(tree)) == pairs(validate_tree(tree.getroot()))
     assert validate_tree(tree) == validate_tree(tree, DocumentKind.BATCH, Backend.LXML)
+
+
+# ------------------------------------------------------------------- what each violation says
+
+
+def _single_line(tree: etree._ElementTree) -> etree._ElementTree:
+    """The document on one line: line numbers cannot tell its elements apart."""
+    for element in tree.getroot().iter():
+        if element.tail is not None and not element.tail.strip():
+            element.tail = None
+        if len(element) and element.text is not None and not element.text.strip():
+            element.text = None
+    return parse_xml(etree.tostring(tree.getroot()))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_wrong_root_names_what_it_found_and_what_the_kind_wants(backend: Backend) -> None:
+    wanted = "a batch document has root bvs:Berichten"
+    for root, found in (
+        (etree.Element("{urn:elsewhere}Brief"), "{urn:elsewhere}Brief"),
+        (etree.Element("Brief"), "Brief"),
+        (load("result_valid.xml").getroot(), "bvs:BerichtVerwerkResponse"),
+    ):
+        (violation,) = validate_tree(root, DocumentKind.BATCH, backend).violations
+        assert violation.message == f"the root element is {found}, but {wanted}"
+        assert (violation.rule, violation.path) == ("XSD", f"/{etree.QName(root).localname}")
+        assert is_valid(root, DocumentKind.BATCH) is False
+    assert is_valid(load("batch_valid.xml"), DocumentKind.BATCH) is True
+
+
+def test_the_backends_are_named_as_the_command_line_names_them() -> None:
+    assert Backend("lxml") is Backend.LXML
+    assert Backend("xmlschema") is Backend.XMLSCHEMA
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_third_bijlage_says_how_many_a_letter_may_have(backend: Backend) -> None:
+    (violation,) = validate_tree(_defect_tree("batch_valid.xml", _third_bijlage), None, backend).violations
+    assert violation.message == "a letter has at most 2 Bijlage elements (this is number 3)"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_batch_without_any_child_misses_its_batchinformatie_not_a_bericht(backend: Backend) -> None:
+    root = etree.Element(f"{{{NS['bvs']}}}Berichten")
+    (violation,) = validate_tree(root, DocumentKind.BATCH, backend).violations
+    assert (violation.rule, violation.path) == ("XSD", "/Berichten")
+    assert "BatchInformatie" in violation.message
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_one_content_error_per_element_then_the_rest_of_the_document(backend: Backend) -> None:
+    tree = load("batch_valid.xml")
+    bericht = one(tree, "ber:Bericht[1]")
+    bericht.text = "tekst"  # character data in element-only content ...
+    etree.SubElement(bericht, f"{{{NS['ber']}}}Extra")  # ... and an unexpected child of the same element
+    set_text(f"{INFO}/ber:BerichtID", "not-a-guid")(tree)  # libxml2 reports this one twice
+    set_text("ber:Bericht[2]/ber:BerichtInformatie/ber:Onderwerp", "")(tree)
+    etree.SubElement(one(tree, "ber:Bericht[2]/ber:BerichtInformatie"), f"{{{NS['ber']}}}Extra")
+    report = validate_tree(tree, DocumentKind.BATCH, backend)
+    assert [(v.rule, v.path, v.letter) for v in report] == [
+        ("XSD", B1, 0),
+        ("BER-01", f"{INFO1}/BerichtID", 0),
+        ("BER-05", f"{INFO2}/Onderwerp", 1),
+        ("XSD", f"{INFO2}/Extra", 1),
+    ]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_each_violation_says_which_letter_it_concerns(backend: Backend) -> None:
+    tree = load("batch_valid.xml")
+    set_text("bvs:BatchInformatie/bvs:BatchID", "x")(tree)
+    set_text(f"{BIJ2}/ber:Omschrijving", "")(tree)
+    set_text("ber:Bericht[2]/ber:BerichtInformatie/ber:Onderwerp", "")(tree)
+    report = validate_tree(tree, DocumentKind.BATCH, backend)
+    assert [(v.path, v.letter) for v in report] == [
+        ("/Berichten/BatchInformatie/BatchID", None),
+        (f"{B1}/Bijlagen/Bijlage[2]/Omschrijving", 0),
+        (f"{INFO2}/Onderwerp", 1),
+    ]
+    # Only a batch has letters.
+    result = copy.deepcopy(load("result_valid.xml"))
+    set_text("Berichten/res:Bericht[2]/VerwerkingsCode", "Onbekend")(result)
+    assert [v.letter for v in validate_tree(result, None, backend)] == [None]
+
+
+def test_lxml_messages_of_a_missing_child_an_attribute_and_a_foreign_element() -> None:
+    tree = _defect_tree("batch_valid.xml", _remove("ber:Bericht[2]/ber:BerichtInformatie/ber:SoortGebruiker"))
+    (violation,) = validate_tree(tree).violations
+    assert violation.message == "Missing child element(s). Expected is ( ber:SoortGebruiker )."
+    tree = load("batch_valid.xml")
+    one(tree, f"{INFO}/ber:Onderwerp").set("kleur", "rood")
+    (violation,) = validate_tree(tree).violations
+    assert violation.message == "attribute 'kleur': The attribute 'kleur' is not allowed."
+    tree = load("batch_valid.xml")
+    etree.SubElement(one(tree, INFO), "{urn:elsewhere}Extra")
+    (violation,) = validate_tree(tree).violations
+    assert violation.path == f"{INFO1}/Extra"
+    assert violation.message == "{urn:elsewhere}Extra: This element is not expected."
+
+
+def test_every_unexpected_element_is_reported() -> None:
+    tree = load("batch_valid.xml")
+    for info in (INFO, "ber:Bericht[2]/ber:BerichtInformatie"):
+        etree.SubElement(one(tree, info), f"{{{NS['ber']}}}Extra")
+    report = validate_tree(tree)
+    assert [(v.rule, v.path) for v in report] == [("XSD", f"{INFO1}/Extra"), ("XSD", f"{INFO2}/Extra")]
+    assert all(v.message.startswith("ber:Extra: This element is not expected.") for v in report)
+
+
+def test_xmlschema_messages_name_no_python_class() -> None:
+    tree = _defect_tree("batch_valid.xml", set_text("bvs:BatchInformatie/bvs:AanmaakDatum", "2026-03-03"))
+    (violation,) = validate_tree(tree, None, Backend.XMLSCHEMA).violations
+    assert "'2026-03-03'" in violation.message
+    assert "<class" not in violation.message
+    assert not violation.message.endswith(" ")
+
+
+def test_a_long_message_is_cut_at_600_characters() -> None:
+    def message(length: int) -> str:
+        tree = _defect_tree("batch_valid.xml", set_text(f"{INFO}/ber:SoortGebruiker", "x" * length))
+        (violation,) = validate_tree(tree).violations
+        return violation.message
+
+    short = message(1)
+    assert short.startswith("The value 'x' is not an element of the set {")
+    fits = 600 - len(short) + 1  # the value that makes the message exactly 600 characters
+    assert message(fits) == short.replace("'x'", f"'{'x' * fits}'")
+    assert len(message(fits)) == 600
+    cut = message(fits + 1)
+    assert len(cut) == 600
+    assert cut == short.replace("'x'", f"'{'x' * (fits + 1)}'")[:597] + "..."
+
+
+def test_a_value_of_a_key_is_masked_in_a_message_whatever_its_length() -> None:
+    text = (DATA / "wus_request_valid.xml").read_text()
+    text = text.replace("xmlns:xsi=", 'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi=', 1)
+    text = text.replace("<sh:Key>999990019</sh:Key>", '<sh:Key xsi:type="xs:language">1234567890</sh:Key>')
+    (violation,) = validate_tree(parse_xml(text.encode())).violations
+    assert violation.path == "/ValidateAbonnementen/validateAbonnementenAanvraag/klanten/Klant[1]/Key"
+    assert "1234567890" not in violation.message
+    assert "'******7890'" in violation.message
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_paths_of_a_default_namespace_document_on_one_line(backend: Backend) -> None:
+    # libxml2's "*[n]" steps are all there is to find the element by: one line, the same tag twice.
+    text = etree.tostring(load("batch_valid.xml")).decode()
+    for prefix in ("ns1:", "ns2:", "b:"):
+        text = text.replace(f"<{prefix}", "<").replace(f"</{prefix}", "</")
+    text = text.replace("xmlns:ns1=", "xmlns=").replace("xmlns:ns2=", "xmlns=").replace("xmlns:b=", "xmlns=")
+    tree = parse_xml(text)
+    set_text(f"{BIJ2}/ber:Omschrijving", "")(tree)
+    tree = _single_line(tree)
+    assert {element.sourceline for element in tree.getroot().iter()} == {1}
+    assert pairs(validate_tree(tree, None, backend)) == {("BIJ-04", f"{B1}/Bijlagen/Bijlage[2]/Omschrijving")}
+
+
+def test_an_error_its_path_cannot_place_is_placed_by_its_line_and_the_element_it_names() -> None:
+    tree = _single_line(load("batch_valid.xml"))
+    root = tree.getroot()
+    walker = _Walker(root)
+    second = one(tree, f"{BIJ2}/ber:Omschrijving")
+    named = f"Element '{second.tag}': [facet 'minLength'] too short."
+    # The first Omschrijving on that (only) line: the message names the tag, not which one.
+    first = one(tree, f"{BIJ1}/ber:Omschrijving")
+    assert _element_at(walker, root, None, 1, named) is first
+    assert _element_at(walker, root, "/ns1:Berichten/ns2:Nothing", 1, named) is first
+    assert _element_at(walker, root, "", 1, named) is first
+    # A message naming no element: the first element on the line; no element on the line: the root.
+    assert _element_at(walker, root, None, 1, "no element named") is root
+    lines = load("batch_valid.xml")
+    inhoud = one(lines, f"{BIJ2}/ber:Inhoud")
+    assert _element_at(_Walker(lines.getroot()), lines.getroot(), None, inhoud.sourceline, "x") is inhoud
+    assert _element_at(walker, root, None, 2, named) is root
+    # A path it can follow wins.
+    assert _element_at(walker, root, "/ns1:Berichten/b:Bericht", 1, named) is one(tree, "ber:Bericht[2]")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_document_naming_other_schemas_is_checked_against_the_bundled_ones_only(backend: Backend) -> None:
+    tree = load("batch_valid.xml")
+    tree.getroot().set(
+        "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation", f"{NS['bvs']} https://example.org/x.xsd"
+    )
+    assert validate_tree(tree, None, backend).ok
+    set_text(f"{INFO}/ber:Onderwerp", "")(tree)
+    assert pairs(validate_tree(tree, None, backend)) == {("BER-05", f"{INFO1}/Onderwerp")}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_unknown_xsi_type_leaves_the_rest_of_the_document_checked(backend: Backend) -> None:
+    tree = load("batch_valid.xml")
+    onderwerp = one(tree, f"{INFO}/ber:Onderwerp")
+    onderwerp.set(XSI_TYPE, f"{onderwerp.prefix}:Onderwerp")
+    onderwerp.text = ""  # not checked: its type is unknown
+    _third_bijlage(tree)  # a count rule after it
+    set_text("ber:Bericht[2]/ber:BerichtInformatie/ber:Onderwerp", "")(tree)
+    foreign = etree.SubElement(one(tree, "ber:Bericht[2]/ber:BerichtInformatie"), "{urn:elsewhere}Extra")
+    foreign.set(XSI_TYPE, f"{onderwerp.prefix}:Nothing")  # a type on an element that is not expected
+    report = validate_tree(tree, DocumentKind.BATCH, backend)
+    assert [(v.rule, v.path) for v in report] == [
+        ("BER-05", f"{INFO1}/Onderwerp"),
+        ("BIJ-01", f"{B1}/Bijlagen/Bijlage[3]"),
+        ("BER-05", f"{INFO2}/Onderwerp"),
+        ("XSD", f"{INFO2}/Extra"),
+    ]
+    if backend is Backend.XMLSCHEMA:
+        prefix = onderwerp.prefix
+        assert report.violations[0].message == (
+            f"the xsi:type '{prefix}:Onderwerp' does not name a type of the schema"
+        )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_type_that_cannot_stand_in_is_one_error_among_the_others(backend: Backend) -> None:
+    text = etree.tostring(load("batch_valid.xml"))
+    tree = etree.ElementTree(
+        etree.fromstring(
+            text.replace(b"<ns1:Berichten ", f'<ns1:Berichten xmlns:b="{NS["ber"]}" '.encode(), 1)
+        )
+    )
+    one(tree, "bvs:BatchInformatie/bvs:AanmaakDatum").set(XSI_TYPE, "b:guid")
+    set_text(f"{INFO}/ber:Onderwerp", "")(tree)
+    set_text("ber:Bericht[2]/ber:BerichtInformatie/ber:Onderwerp", "")(tree)
+    report = validate_tree(tree, DocumentKind.BATCH, backend)
+    assert [(v.rule, v.path) for v in report] == [
+        ("BATCH-04", "/Berichten/BatchInformatie/AanmaakDatum"),
+        ("BER-05", f"{INFO1}/Onderwerp"),
+        ("BER-05", f"{INFO2}/Onderwerp"),
+    ]
 
 
 # ------------------------------------------------------------------------------------- threads

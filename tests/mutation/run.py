@@ -82,7 +82,12 @@ MODULES: dict[str, tuple[str, ...]] = {
     "_lifecycle": ("tests/test_lifecycle.py",),
     "_xsd_validation": ("tests/test_xsd_validation.py", "tests/test_result_reading.py"),
     "_schemas": ("tests/test_schemas.py", "tests/test_schemas_verify.py", "tests/test_result_reading.py"),
-    "_ebms": ("tests/test_client_ebms.py", "tests/test_client_streaming.py", "tests/test_simulator_ebms.py"),
+    "_ebms": (
+        "tests/test_ebms_bodies.py",
+        "tests/test_client_ebms.py",
+        "tests/test_client_streaming.py",
+        "tests/test_simulator_ebms.py",
+    ),
     "cpa": ("tests/test_cpa.py",),
     "simulator._wire": (
         "tests/test_simulator_multipart.py",

@@ -1,0 +1,269 @@
+"""The bodies of an ebMS send, built without a server: the JSON call and the MTOM call byte for byte,
+the streamed payload (a file or a written batch), and the readers of the send's answer.
+
+Fast: no network, no simulator; the round trips through a real MSH are in test_client_streaming.py and
+test_cxf_wire.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import email.parser
+import email.policy
+import io
+import json
+import re
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mobb_sdk import EbmsConfig, EbmsConfigurationError, HttpStatusError, ProtocolError
+from mobb_sdk._config import Timeouts
+from mobb_sdk._ebms import (
+    MAX_LISTED,
+    Context,
+    EbmsProtocol,
+    EventType,
+    FilePayload,
+    SendBody,
+    base64_stream,
+    gathered,
+)
+
+from .conftest import TEST_OIN
+
+URL = "http://127.0.0.1:9/service/rest/v19"
+BATCH_ID = uuid.UUID("5f0c6b1e-3d2a-4c8e-9b7f-1a2b3c4d5e6f")
+CTX = Context("sending batch 5f0c6b1e", BATCH_ID)
+TIMEOUTS = Timeouts(connect=1.0, read=2.0, write=3.0, pool=4.0)
+
+
+def _protocol(*, mtom: bool = False) -> EbmsProtocol:
+    return EbmsProtocol(EbmsConfig(url=URL, cpa_id="cpa-1", party_oin=TEST_OIN, mtom=mtom), TIMEOUTS)
+
+
+def _body(request: httpx.Request) -> bytes:
+    return b"".join(request.stream)  # type: ignore[arg-type]
+
+
+# --- the chunkers ---------------------------------------------------------------------------------------
+
+pieces = st.lists(st.binary(max_size=40), max_size=12)
+
+
+@given(pieces, st.integers(1, 30))
+def test_base64_stream_is_the_base64_of_the_pieces_in_bounded_chunks(parts, step):
+    chunks = list(base64_stream(parts, step))
+    whole = b"".join(parts)
+    assert b"".join(chunks) == base64.b64encode(whole)
+    # Padding only at the very end: every chunk but the last encodes whole groups of 3 bytes.
+    assert all(not chunk.endswith(b"=") for chunk in chunks[:-1])
+    assert all(chunk for chunk in chunks)
+    # Nothing is gathered beyond a step (plus the two bytes completing a group) or the largest piece.
+    bound = max([step + 2, *map(len, parts)])
+    assert all(len(base64.b64decode(chunk)) <= bound for chunk in chunks)
+
+
+def test_base64_stream_encodes_a_piece_that_fills_the_step_at_once():
+    enc = base64.b64encode
+    assert list(base64_stream([b"abc", b"def"], 6)) == [enc(b"abc"), enc(b"def")]
+    assert list(base64_stream([b"ab", b"c"], 4)) == [enc(b"abc")]
+    assert list(base64_stream([b"a", b"bcdefgh"], 3)) == [enc(b"abc"), enc(b"def"), enc(b"gh")]
+    assert list(base64_stream([], 3)) == []
+
+
+@given(pieces, st.integers(1, 30))
+def test_gathered_joins_small_pieces_and_passes_large_ones(parts, step):
+    chunks = list(gathered(parts, step))
+    assert b"".join(chunks) == b"".join(parts)
+    assert all(chunk for chunk in chunks)
+    assert all(len(chunk) < 2 * step or chunk in parts for chunk in chunks)
+
+
+def test_gathered_yields_a_full_step_at_once_and_a_large_piece_uncopied():
+    assert list(gathered([b"ab", b"cd", b"e"], 4)) == [b"abcd", b"e"]
+    large = b"x" * 4
+    chunks = list(gathered([b"ab", large, b"c"], 4))
+    assert chunks == [b"ab", large, b"c"]
+    assert chunks[1] is large
+
+
+# --- the payload -------------------------------------------------------------------------------------------
+
+
+def test_a_file_payload_reads_the_same_bytes_on_every_iteration(tmp_path: Path):
+    data = bytes(range(256)) * 3000  # 768,000 bytes: several reads
+    path = tmp_path / "batch.xml"
+    path.write_bytes(data)
+    handle = io.BytesIO(data)
+    handle.seek(100)  # wherever the caller left it
+    for payload in (FilePayload(path), FilePayload(str(path)), FilePayload(handle)):
+        assert payload.size == len(data)
+        first = list(payload.chunks())
+        assert b"".join(first) == data
+        assert list(payload.chunks()) == first  # a retry sends the very same bytes
+        # Bounded reads, each a whole number of base64 groups.
+        assert len(first) > 1
+        assert all(len(chunk) % 3 == 0 for chunk in first[:-1])
+        assert max(map(len, first)) < len(data)
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 4, 5, 6, 7, 1000])
+@pytest.mark.parametrize("encode", [True, False])
+def test_a_send_body_is_as_long_as_it_says_and_the_same_every_time(tmp_path: Path, size: int, encode: bool):
+    data = bytes(i % 251 for i in range(size))
+    path = tmp_path / "batch.xml"
+    path.write_bytes(data)
+    body = SendBody(b"HEAD", FilePayload(path), b"TAIL", encode=encode)
+    sent = b"".join(body)
+    assert sent == b"HEAD" + (base64.b64encode(data) if encode else data) + b"TAIL"
+    assert body.length == len(sent)
+    assert body.payload_size == size
+    assert b"".join(body) == sent
+
+    async def collect() -> bytes:
+        return b"".join([chunk async for chunk in body])
+
+    assert asyncio.run(collect()) == sent
+
+
+# --- the JSON send and the MTOM send -------------------------------------------------------------------
+
+
+def _check_headers(request: httpx.Request, body: bytes, content_type: str) -> None:
+    assert request.method == "POST"
+    assert request.headers["Host"] == "127.0.0.1:9"
+    assert request.headers["Accept"] == "text/plain"
+    assert request.headers["User-Agent"] == "mobb-sdk"
+    assert request.headers["Content-Type"] == content_type
+    assert request.headers["Content-Length"] == str(len(body))
+    assert request.extensions["timeout"] == {"connect": 1.0, "read": 2.0, "write": 3.0, "pool": 4.0}
+
+
+PROPERTIES = {
+    "cpaId": "cpa-1",
+    "fromPartyId": TEST_OIN.party_id,
+    "fromRole": EbmsConfig(url=URL, cpa_id="c", party_oin=TEST_OIN).from_role,
+    "toPartyId": EbmsConfig(url=URL, cpa_id="c", party_oin=TEST_OIN).to_party_id,
+    "toRole": EbmsConfig(url=URL, cpa_id="c", party_oin=TEST_OIN).to_role,
+    "service": EbmsConfig(url=URL, cpa_id="c", party_oin=TEST_OIN).service,
+    "action": EbmsConfig(url=URL, cpa_id="c", party_oin=TEST_OIN).request_action,
+    "conversationId": str(BATCH_ID),
+}
+
+
+def test_the_json_send_holds_the_xml_as_the_base64_of_one_data_source(tmp_path: Path):
+    xml = b'<?xml version="1.0"?><Berichten>\xc3\xa9</Berichten>'
+    (tmp_path / "batch.xml").write_bytes(xml)
+    request = _protocol().send_batch_request(FilePayload(tmp_path / "batch.xml"), BATCH_ID)
+    assert str(request.url) == f"{URL}/ebms/messages"
+    body = _body(request)
+    _check_headers(request, body, "application/json")
+    sent = json.loads(body)
+    assert sent["properties"] == PROPERTIES
+    (source,) = sent["dataSources"]
+    assert source == {
+        "name": "batch.xml",
+        "contentType": "text/xml",
+        "content": base64.b64encode(xml).decode(),
+    }
+
+
+def _parts(request: httpx.Request) -> tuple[str, list[email.message.EmailMessage]]:
+    content_type = request.headers["Content-Type"]
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + _body(request)
+    )
+    boundary = message.get_boundary()
+    assert boundary is not None
+    return boundary, list(message.iter_parts())  # type: ignore[arg-type]
+
+
+def test_the_mtom_send_holds_the_xml_raw_in_its_attachment_part(tmp_path: Path):
+    xml = b'<?xml version="1.0"?><Berichten>\r\n--not-a-boundary\xc3\xa9</Berichten>'
+    (tmp_path / "batch.xml").write_bytes(xml)
+    protocol = _protocol(mtom=True)
+    request = protocol.send_batch_request(FilePayload(tmp_path / "batch.xml"), BATCH_ID)
+    assert str(request.url) == f"{URL}/ebms/messages/mtom"
+    body = _body(request)
+    boundary, (properties, attachment) = _parts(request)
+    _check_headers(request, body, f"multipart/form-data; boundary={boundary}")
+    assert body.startswith(f"--{boundary}\r\n".encode())
+    assert body.endswith(f"\r\n--{boundary}--\r\n".encode())
+    assert properties.get_param("name", header="Content-Disposition") == "requestProperties"
+    assert properties.get_content_type() == "application/json"
+    assert json.loads(properties.get_payload(decode=True)) == PROPERTIES
+    assert attachment.get_param("name", header="Content-Disposition") == "attachment"
+    assert attachment.get_filename() == "batch.xml"
+    assert attachment.get_content_type() == "text/xml"
+    assert attachment.get_payload(decode=True) == xml
+    content_id = attachment["Content-ID"]
+    assert re.fullmatch(r"<[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}>", content_id)
+    # A fresh random boundary (and Content-ID) per send: nothing in a payload can guess it.
+    again, (_, attachment_again) = _parts(
+        protocol.send_batch_request(FilePayload(tmp_path / "batch.xml"), BATCH_ID)
+    )
+    assert again != boundary
+    assert attachment_again["Content-ID"] != content_id
+    assert len(boundary) >= 32
+
+
+def test_requests_ask_for_json_and_carry_the_timeouts():
+    protocol = _protocol()
+    request = protocol.events_request([EventType.DELIVERED], max_nr=5)
+    assert request.headers["Accept"] == "application/json"
+    assert request.headers["User-Agent"] == "mobb-sdk"
+    assert "Content-Type" not in request.headers
+    assert request.extensions["timeout"] == {"connect": 1.0, "read": 2.0, "write": 3.0, "pool": 4.0}
+    resend = protocol.resend_request("id-1@host")
+    assert (resend.method, resend.headers["Accept"]) == ("PUT", "text/plain")
+    assert str(resend.url) == f"{URL}/ebms/messages/id-1%40host"
+    assert (
+        protocol.events_request([EventType.DELIVERED], max_nr=MAX_LISTED + 5).url.params["maxNr"] == "10000"
+    )
+
+
+# --- the answer to a send ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [404, 405, 415])
+def test_an_mtom_send_the_msh_does_not_take_is_a_configuration_error(status: int):
+    answer = httpx.Response(status, text="Not Found ")
+    with pytest.raises(EbmsConfigurationError) as info:
+        _protocol(mtom=True).read_sent_id(answer, CTX)
+    assert str(info.value).startswith(
+        f"sending batch 5f0c6b1e: {URL}/ebms/messages/mtom does not take an MTOM send (HTTP {status}); "
+    )
+    assert "mtom=False" in str(info.value)
+    # Without MTOM the same status is an HTTP error like any other.
+    with pytest.raises(HttpStatusError) as plain:
+        _protocol().read_sent_id(answer, CTX)
+    assert plain.value.status == status
+    assert str(plain.value).startswith("sending batch 5f0c6b1e failed")
+
+
+def test_the_answer_to_a_send_is_one_message_id():
+    for mtom in (False, True):
+        assert _protocol(mtom=mtom).read_sent_id(httpx.Response(201, text=" id-1@host\n"), CTX) == "id-1@host"
+    longest = "i" * 512
+    assert _protocol().read_sent_id(httpx.Response(200, text=longest), CTX) == longest
+    for text in ("", "i" * 513, "two ids", "id\x00"):
+        with pytest.raises(ProtocolError, match=r"^sending batch 5f0c6b1e: expected an ebMS message id"):
+            _protocol().read_sent_id(httpx.Response(200, text=text), CTX)
+
+
+def test_a_configuration_refusal_of_ebms_core_is_not_retried():
+    answer = httpx.Response(500, text="No CPA found for cpa-1")
+    with pytest.raises(EbmsConfigurationError) as info:
+        _protocol().read_sent_id(answer, CTX)
+    assert str(info.value).startswith("sending batch 5f0c6b1e refused by ebms-core")
+    with pytest.raises(HttpStatusError):
+        _protocol().read_sent_id(httpx.Response(501, text="No CPA found for cpa-1"), CTX)
+    with pytest.raises(HttpStatusError) as other:
+        _protocol().read_sent_id(httpx.Response(500, text="\xff boom"), CTX)
+    assert other.value.status == 500
