@@ -15,6 +15,7 @@ import io
 import json
 import re
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -22,18 +23,33 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mobb_sdk import EbmsConfig, EbmsConfigurationError, HttpStatusError, ProtocolError
+from mobb_sdk import (
+    BerichtResultaat,
+    EbmsConfig,
+    EbmsConfigurationError,
+    HttpStatusError,
+    ProtocolError,
+    VerwerkingsCode,
+    VerwerkingsResultaat,
+)
 from mobb_sdk._config import Timeouts
 from mobb_sdk._ebms import (
     MAX_LISTED,
     Context,
+    DeliveryEvent,
     EbmsProtocol,
     EventType,
     FilePayload,
+    MessageStatus,
+    Receipt,
+    ReceiptStatus,
+    ResultMessage,
     SendBody,
     base64_stream,
     gathered,
+    match_results,
 )
+from mobb_sdk._lifecycle import Event
 
 from .conftest import TEST_OIN
 
@@ -265,5 +281,170 @@ def test_a_configuration_refusal_of_ebms_core_is_not_retried():
     with pytest.raises(HttpStatusError):
         _protocol().read_sent_id(httpx.Response(501, text="No CPA found for cpa-1"), CTX)
     with pytest.raises(HttpStatusError) as other:
-        _protocol().read_sent_id(httpx.Response(500, text="\xff boom"), CTX)
-    assert other.value.status == 500
+        _protocol().read_sent_id(httpx.Response(500, content=b"\xff boom"), CTX)
+    assert (other.value.status, other.value.body) == (500, "\ufffd boom")
+
+
+# --- the readers of ebms-core's other answers -------------------------------------------------------------
+
+WHAT = "reading message m-1"
+READ = Context(WHAT)
+
+
+def _message(**props: object) -> httpx.Response:
+    properties: dict[str, object] = {
+        "messageId": "m-1@logius",
+        "cpaId": "cpa-1",
+        "fromParty": {"partyId": "urn:osb:oin:00000001823288444000", "role": "Logius"},
+        "toParty": {"partyId": TEST_OIN.party_id},
+        "service": "svc",
+        "action": "GLOBE-R-BV-Result",
+        "conversationId": str(BATCH_ID),
+        "timestamp": "2026-03-04T09:00:00Z",
+        "messageStatus": "RECEIVED",
+    }
+    properties.update(props)
+    sources = [
+        {"name": "result.xml", "contentType": "text/xml", "content": base64.b64encode(b"<x/>").decode()}
+    ]
+    return httpx.Response(200, json={"properties": properties, "dataSources": sources})
+
+
+def test_a_received_message_is_read_field_by_field():
+    message = _protocol().read_message(_message(), READ)
+    assert (message.message_id, message.cpa_id, message.service, message.action) == (
+        "m-1@logius",
+        "cpa-1",
+        "svc",
+        "GLOBE-R-BV-Result",
+    )
+    assert (message.from_party_id, message.from_role) == ("urn:osb:oin:00000001823288444000", "Logius")
+    assert (message.to_party_id, message.to_role) == (TEST_OIN.party_id, None)
+    assert (message.conversation_id, message.ref_to_message_id, message.status) == (
+        str(BATCH_ID),
+        None,
+        "RECEIVED",
+    )
+    assert message.timestamp == datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
+    (source,) = message.data_sources
+    assert (source.name, source.content_type, source.content) == ("result.xml", "text/xml", b"<x/>")
+    assert "<4 bytes>" in repr(source)
+    assert "<x/>" not in repr(source)  # a payload may hold BSNs: never in a repr
+    assert _protocol().read_message(_message(conversationId=None), READ).conversation_id == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-03-04T09:00:00Z", datetime(2026, 3, 4, 9, 0, tzinfo=UTC)),
+        ("2026-03-04T09:00:00", datetime(2026, 3, 4, 9, 0, tzinfo=UTC)),  # no zone: ebms-core's UTC
+        ("2026-03-04T10:00:00+01:00", datetime(2026, 3, 4, 9, 0, tzinfo=UTC)),
+        ("gisteren", None),
+        (1709542800, None),
+    ],
+)
+def test_a_message_timestamp_is_read_as_an_aware_time(value: object, expected: datetime | None):
+    got = _protocol().read_message(_message(timestamp=value), READ).timestamp
+    assert got == expected
+    assert got is None or got.utcoffset() is not None
+
+
+@pytest.mark.parametrize(
+    ("props", "error"),
+    [
+        ({"messageId": None}, "messageId is missing or not a string"),
+        ({"messageId": ""}, "messageId is missing or not a string"),
+        ({"fromParty": "Logius"}, "fromParty is missing or not an object"),
+        ({"toParty": None}, "toParty is missing or not an object"),
+        ({"fromParty": {"role": "Logius"}}, "fromParty.partyId is missing or not a string"),
+        ({"toParty": {"partyId": TEST_OIN.party_id, "role": 7}}, "toParty.role is missing or not a string"),
+    ],
+)
+def test_a_received_message_missing_a_field_names_it(props: dict[str, object], error: str):
+    with pytest.raises(ProtocolError) as info:
+        _protocol().read_message(_message(**props), READ)
+    assert str(info.value).startswith(f"{WHAT}: {error}")
+
+
+def test_an_answer_that_is_no_json_is_quoted_short():
+    text = "<html>" + "x" * 200
+    with pytest.raises(ProtocolError) as info:
+        _protocol().read_status(httpx.Response(200, text=text), READ)
+    assert str(info.value).startswith(f"{WHAT}: the answer is not JSON: {(text[:80] + '...')!r}")
+    with pytest.raises(ProtocolError) as bad_id:
+        _protocol().read_sent_id(httpx.Response(201, text="y" * 100 + " z"), READ)
+    assert str(bad_id.value).startswith(
+        f"{WHAT}: expected an ebMS message id as text, got {('y' * 80 + '...')!r}"
+    )
+
+
+def test_statuses_and_events_are_read_and_unknown_ones_named():
+    answer = httpx.Response(200, json={"status": "DELIVERED", "timestamp": "2026-03-04T09:00:00Z"})
+    assert _protocol().read_status(answer, READ) == (
+        MessageStatus.DELIVERED,
+        datetime(2026, 3, 4, 9, 0, tzinfo=UTC),
+    )
+    with pytest.raises(ProtocolError) as info:
+        _protocol().read_status(httpx.Response(200, json={"status": "LOST"}), READ)
+    assert str(info.value).startswith(f"{WHAT}: unknown message status 'LOST'")
+    events = [{"messageId": "a", "type": "DELIVERED"}, {"messageId": "a", "type": "DELIVERED"}]
+    assert _protocol().read_events(httpx.Response(200, json=events), READ) == [
+        DeliveryEvent("a", EventType.DELIVERED)
+    ]
+    with pytest.raises(ProtocolError) as unknown:
+        _protocol().read_events(httpx.Response(200, json=[{"messageId": "a", "type": "LOST"}]), READ)
+    assert str(unknown.value).startswith(f"{WHAT}: unknown event type 'LOST'")
+
+
+def test_a_list_answer_is_read_up_to_its_bound():
+    ids = [f"id-{i}" for i in range(MAX_LISTED + 1)]
+    got = _protocol().read_id_list(httpx.Response(200, json=ids), READ)
+    assert got == ids[:10_000]
+    assert _protocol().read_id_list(httpx.Response(200, json=["a", "b", "a", "c"]), READ, limit=2) == [
+        "a",
+        "b",
+    ]
+
+
+def test_an_unread_error_answer_has_an_empty_body():
+    answer = httpx.Response(503, stream=httpx.ByteStream(b"busy"))
+    with pytest.raises(HttpStatusError) as info:
+        _protocol().read_sent_id(answer, CTX)
+    assert (info.value.status, info.value.body) == (503, "")
+
+
+def test_each_ebms_event_maps_to_the_letter_lifecycle_and_the_receipt():
+    assert EventType.RECEIVED.lifecycle_event is None
+    assert EventType.DELIVERED.lifecycle_event is Event.DELIVERED
+    assert EventType.FAILED.lifecycle_event is Event.FAILED
+    assert EventType.EXPIRED.lifecycle_event is Event.EXPIRED
+    # The values a caller may store or show.
+    assert [s.value for s in ReceiptStatus] == ["sent", "delivered", "failed", "expired"]
+    receipt = Receipt("m-1", BATCH_ID, (), datetime(2026, 3, 4, tzinfo=UTC))
+    assert (receipt.attempts, receipt.status) == (1, ReceiptStatus.SENT)
+    assert receipt.updated(DeliveryEvent("m-1", EventType.FAILED)).status is ReceiptStatus.FAILED
+    assert receipt.resent("m-2", receipt.sent_at).attempts == 2
+
+
+def test_results_of_other_batches_do_not_stop_the_matching():
+    ours_id, other_id = uuid.uuid4(), uuid.uuid4()
+    letter = uuid.uuid4()
+    receipt = Receipt("m-1", ours_id, (letter,), datetime(2026, 3, 4, tzinfo=UTC))
+
+    def result(batch_id: uuid.UUID) -> ResultMessage:
+        answer = BerichtResultaat(letter, "WOZ", VerwerkingsCode.VERWERKT)
+        at = datetime(2026, 3, 4, tzinfo=UTC)
+        return ResultMessage(
+            "r",
+            batch_id,
+            str(batch_id),
+            None,
+            at,
+            VerwerkingsResultaat.tally("LEV", batch_id, [answer], at, at),
+        )
+
+    collected = match_results([receipt], [result(other_id), result(ours_id)])
+    assert collected.complete
+    assert [r.batch_id for r in collected.unknown] == [other_id]
+    assert [r.batch_id for r in collected.results] == [ours_id]
+    assert collected.per_bericht[letter].verwerkings_code is VerwerkingsCode.VERWERKT
