@@ -331,6 +331,25 @@ def test_a_received_message_is_read_field_by_field():
     assert "<4 bytes>" in repr(source)
     assert "<x/>" not in repr(source)  # a payload may hold BSNs: never in a repr
     assert _protocol().read_message(_message(conversationId=None), READ).conversation_id == ""
+    assert _protocol().read_message(_message(refToMessageId="m-0@us"), READ).ref_to_message_id == "m-0@us"
+
+
+@pytest.mark.parametrize(
+    ("sources", "error"),
+    [
+        ("result.xml", "dataSources is not a list"),
+        (["result.xml"], "a data source is not a JSON object"),
+        ([{"contentType": "text/xml", "content": "not base64!"}], "a data source's content is not base64"),
+        ([{"content": ""}], "dataSources.contentType is missing or not a string"),
+        ([{"contentType": "text/xml", "name": 3}], "dataSources.name is missing or not a string"),
+    ],
+)
+def test_a_received_message_with_a_bad_data_source_names_it(sources: object, error: str):
+    body = json.loads(_message().content)
+    body["dataSources"] = sources
+    with pytest.raises(ProtocolError) as info:
+        _protocol().read_message(httpx.Response(200, json=body), READ)
+    assert str(info.value).startswith(f"{WHAT}: {error}")
 
 
 @pytest.mark.parametrize(
@@ -448,3 +467,78 @@ def test_results_of_other_batches_do_not_stop_the_matching():
     assert [r.batch_id for r in collected.unknown] == [other_id]
     assert [r.batch_id for r in collected.results] == [ours_id]
     assert collected.per_bericht[letter].verwerkings_code is VerwerkingsCode.VERWERKT
+
+
+def test_every_request_has_its_method_url_and_query():
+    protocol = _protocol()
+    c = protocol.config
+
+    def shape(request: httpx.Request) -> tuple[str, str, list[tuple[str, str]]]:
+        return request.method, str(request.url.copy_with(query=None)), list(request.url.params.multi_items())
+
+    assert shape(protocol.events_request([EventType.DELIVERED, EventType.FAILED], max_nr=5)) == (
+        "GET",
+        f"{URL}/ebms/events/unprocessed",
+        [
+            ("cpaId", "cpa-1"),
+            ("fromPartyId", c.from_party_id),
+            ("service", c.service),
+            ("action", c.request_action),
+            ("eventTypes", "DELIVERED"),
+            ("eventTypes", "FAILED"),
+            ("maxNr", "5"),
+        ],
+    )
+    assert shape(protocol.received_event_request("m-1")) == (
+        "GET",
+        f"{URL}/ebms/events/unprocessed",
+        [("cpaId", "cpa-1"), ("messageId", "m-1"), ("eventTypes", "RECEIVED")],
+    )
+    results = [
+        ("cpaId", "cpa-1"),
+        ("fromPartyId", c.to_party_id),
+        ("toPartyId", c.from_party_id),
+        ("service", c.service),
+        ("action", c.result_action),
+    ]
+    assert shape(protocol.results_request(1)) == (
+        "GET",
+        f"{URL}/ebms/messages/unprocessed",
+        [*results, ("maxNr", "1")],
+    )
+    for no_limit in (None, 0, -1):
+        assert shape(protocol.results_request(no_limit))[2] == results
+        assert "maxNr" not in protocol.events_request([EventType.DELIVERED], max_nr=no_limit).url.params
+    assert shape(protocol.results_request(MAX_LISTED + 1))[2][-1] == ("maxNr", "10000")
+    assert shape(protocol.message_request("m-1")) == (
+        "GET",
+        f"{URL}/ebms/messages/m-1",
+        [("process", "false")],
+    )
+    assert shape(protocol.message_request("m-1", process=True))[2] == [("process", "true")]
+    assert shape(protocol.ack_message_request("m-1")) == ("PATCH", f"{URL}/ebms/messages/m-1", [])
+    assert shape(protocol.ack_event_request("m-1")) == ("PATCH", f"{URL}/ebms/events/m-1", [])
+    assert shape(protocol.status_request("m-1")) == ("GET", f"{URL}/ebms/messages/m-1/status", [])
+    ping = protocol.ping_request()
+    assert shape(ping) == ("POST", f"{URL}/ebms/ping/cpa-1/from/{c.from_party_id}/to/{c.to_party_id}", [])
+    assert ping.headers["Accept"] == "*/*"
+
+
+def test_list_answers_stop_at_their_limit_and_refuse_what_is_no_id():
+    events = [{"messageId": f"m-{i}", "type": "DELIVERED"} for i in range(4)]
+    assert [
+        e.message_id for e in _protocol().read_events(httpx.Response(200, json=events), READ, limit=2)
+    ] == [
+        "m-0",
+        "m-1",
+    ]
+    ids = ["a", "b", "c"]
+    assert _protocol().read_id_list(httpx.Response(200, json=ids), READ, limit=2) == ["a", "b"]
+    assert _protocol().read_id_list(httpx.Response(200, json=["i" * 512]), READ) == ["i" * 512]
+    for bad in (["i" * 513], [""], [3], {"ids": []}):
+        with pytest.raises(ProtocolError) as info:
+            _protocol().read_id_list(httpx.Response(200, json=bad), READ)
+        assert str(info.value).startswith(f"{WHAT}: expected a JSON list of message ids")
+    with pytest.raises(ProtocolError) as info:
+        _protocol().read_message(httpx.Response(200, json={"dataSources": []}), READ)
+    assert str(info.value).startswith(f"{WHAT}: the message has no properties object")
