@@ -40,7 +40,7 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 def test_send_then_message_shapes(client):
     b = batch(letter(ANNA))
     sent = send(client, b)
-    assert sent.endswith("@mobb-simulator")
+    assert sent.endswith("@127.0.0.1")  # the host of the sender's endpoint in the CPA, as ebms-core
     got = client.get(f"/ebms/messages/{sent}").json()
     props = got["properties"]
     assert props["cpaId"] == DEFAULT_CPA_ID
@@ -65,13 +65,39 @@ def test_send_then_message_shapes(client):
 
 
 def test_client_chosen_message_id_and_duplicate(client):
-    body = send_body(b"<x/>", messageId="mine-1@app")
-    assert client.post("/ebms/messages", json=body).text == "mine-1@app"
+    body = send_body(b"<x/>", messageId="mine-1")
+    # ebms-core appends "@" and the host of the sender's endpoint in the CPA to a chosen id too.
+    assert client.post("/ebms/messages", json=body).text == "mine-1@127.0.0.1"
     again = client.post("/ebms/messages", json=body)
     # ebms-core's database refuses the duplicate key: a 500 with the exception's text.
     assert again.status_code == 500
     assert again.headers["content-type"].startswith("text/plain")
     assert "already exists" in again.text
+
+
+def test_without_a_conversation_id_the_message_id_is_the_new_conversation_s(client):
+    body = send_body(b"<x/>")
+    assert "conversationId" not in body["properties"]
+    message_id = client.post("/ebms/messages", json=body).text
+    shown = client.get(f"/ebms/messages/{message_id}").json()["properties"]
+    assert message_id == f"{shown['conversationId']}@127.0.0.1"
+
+
+def test_message_ids_carry_the_host_of_a_posted_cpa_s_sender_endpoint(client, sim):
+    from mobb_sdk.cpa import CpaParty, generate_cpa
+
+    cpa = generate_cpa(
+        "cpa-host", CpaParty(DEFAULT_SENDER_OIN, "Gemeente", "http://msh.gemeente.example:8080/ebms")
+    )
+    assert client.post("/cpas", content=cpa, headers={"Content-Type": "text/plain"}).status_code == 200
+    body = send_body(b"<x/>")
+    body["properties"]["cpaId"] = "cpa-host"
+    sent = client.post("/ebms/messages", json=body)
+    assert sent.status_code == 200 and sent.text.endswith("@msh.gemeente.example")
+    again = client.put(f"/ebms/messages/{sent.text}")
+    assert (
+        again.status_code == 200 and again.text.endswith("@msh.gemeente.example") and again.text != sent.text
+    )
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,6 @@ from mobb_sdk.simulator._wire import (
     max_nr,
     multipart_body,
     multipart_parts,
-    new_message_id,
     no_content,
     text_response,
 )
@@ -240,8 +239,16 @@ class EbmsCore(WusService):
         """Validate the properties against the CPA, store the message and deliver it (JSON and MTOM)."""
         world = self._world
         cpa = self._check_properties(props)
-        message_id = props.get("messageId") or new_message_id()
+        # ebms-core (EbMSIdGenerator.createMessageId): every id ends in "@" and the host of the sender's
+        # endpoint in the CPA; a chosen messageId gets it too, and without a conversationId the new
+        # conversation's id is the message's.
         conversation_id = props.get("conversationId") or str(uuid.uuid4())
+        if props.get("messageId"):
+            message_id = f"{props['messageId']}@{cpa.host}"
+        elif props.get("conversationId"):
+            message_id = f"{uuid.uuid4()}@{cpa.host}"
+        else:
+            message_id = f"{conversation_id}@{cpa.host}"
         message = Message(
             message_id=message_id,
             cpa_id=cpa.cpa_id,
@@ -286,8 +293,8 @@ class EbmsCore(WusService):
         to_party, to_role = props.get("toPartyId"), props.get("toRole")
         if to_party is not None and (to_party != LOGIUS_PARTY_ID or to_role not in (None, LOGIUS_ROLE)):
             raise ServerError(f"No CanReceive action found for {shown}")
-        message_id = props.get("messageId")
-        if message_id is not None:
+        if props.get("messageId") is not None:
+            message_id = f"{props['messageId']}@{cpa.host}"  # as _accept names it
             with self._lock:
                 if message_id in self._messages:
                     raise ServerError(
@@ -309,7 +316,7 @@ class EbmsCore(WusService):
         now = self.now()
         message = attrs.evolve(
             original,
-            message_id=new_message_id(),
+            message_id=f"{uuid.uuid4()}@{cpa.host}",  # ebms-core resends under a new id, its own kind
             timestamp=now,
             status=MessageStatus.CREATED.value,
             visible_at=now,
@@ -510,7 +517,8 @@ class EbmsCore(WusService):
                 if sender is not None
                 else (info.sender.oin.value,)
             )
-            self._posted_cpas[info.cpa_id] = (Cpa(info.cpa_id, info.sender.oin, afzenders), info.document)
+            cpa = Cpa(info.cpa_id, info.sender.oin, afzenders, info.sender.endpoint)
+            self._posted_cpas[info.cpa_id] = (cpa, info.document)
             self._deleted_cpas.discard(info.cpa_id)
         return text_response(200, info.cpa_id)
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, TypeAlias
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -130,17 +131,24 @@ class Cpa:
     cpa_id: str
     party: Oin
     afzenders: frozenset[str]
+    #: The sender's own MSH endpoint in the CPA: ebms-core names its messages after its host.
+    endpoint: str = "http://127.0.0.1:8888/ebms"
 
     @property
     def party_id(self) -> str:
         return self.party.party_id
 
+    @property
+    def host(self) -> str:
+        """The host of :attr:`endpoint` (empty when it has none), as ebms-core's ``CPAUtils.getHostname``."""
+        return urlsplit(self.endpoint).hostname or ""
+
     def to_xml(self, *, name: str = "", start: datetime | None = None) -> str:
         """This connection as a full CPP/CPA 2.0 CPA (:func:`mobb_sdk.cpa.generate_cpa`), with the
-        endpoints on loopback (the sender's MSH on port 8888, Logius' on 8889) and plain http."""
+        sender's :attr:`endpoint` (by default its MSH on loopback port 8888) and Logius' on 8889, plain http."""
         from mobb_sdk.cpa import CpaParty, generate_cpa
 
-        sender = CpaParty(self.party, name or "sender", "http://127.0.0.1:8888/ebms")
+        sender = CpaParty(self.party, name or "sender", self.endpoint)
         logius = CpaParty(LOGIUS_OIN, "Logius", "http://127.0.0.1:8889/ebms")
         return generate_cpa(self.cpa_id, sender, logius, start=start).decode("utf-8")
 
