@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.policy
 import json
+import uuid
 from datetime import UTC, datetime
 from email.parser import BytesParser
 
@@ -73,6 +74,12 @@ def test_client_chosen_message_id_and_duplicate(client):
     assert again.status_code == 500
     assert again.headers["content-type"].startswith("text/plain")
     assert "already exists" in again.text
+
+
+def test_a_json_data_source_without_content_id_gets_a_uuid(client):
+    sent = client.post("/ebms/messages", json=send_body(b"<x/>"))
+    (source,) = client.get(f"/ebms/messages/{sent.text}").json()["dataSources"]
+    assert uuid.UUID(source["contentId"])  # ebms-core's EbMSMessageFactory names it so
 
 
 def test_without_a_conversation_id_the_message_id_is_the_new_conversation_s(client):

@@ -204,7 +204,12 @@ class EbmsCore(WusService):
         bean = send_request(read_json(request.content)) if request.content else None
         if bean is None:
             raise ServerError(_NO_REQUEST)
-        return self._accept(request, *bean)
+        properties, sources = bean
+        # ebms-core's EbMSMessageFactory names a data source without contentId with a fresh UUID.
+        named = [
+            s if s.content_id is not None else attrs.evolve(s, content_id=str(uuid.uuid4())) for s in sources
+        ]
+        return self._accept(request, properties, named)
 
     def _send_mtom(self, request: httpx.Request) -> httpx.Response:
         for hook in tuple(self._send_hooks):
