@@ -31,11 +31,13 @@ from mobb_sdk import (
     ProtocolError,
     VerwerkingsCode,
     VerwerkingsResultaat,
+    to_xml,
 )
 from mobb_sdk._config import Timeouts
 from mobb_sdk._ebms import (
     MAX_LISTED,
     Context,
+    DataSource,
     DeliveryEvent,
     EbmsProtocol,
     EventType,
@@ -43,12 +45,14 @@ from mobb_sdk._ebms import (
     MessageStatus,
     Receipt,
     ReceiptStatus,
+    ReceivedMessage,
     ResultMessage,
     SendBody,
     base64_stream,
     gathered,
     match_results,
 )
+from mobb_sdk._ids import NIL_GUID
 from mobb_sdk._lifecycle import Event
 
 from .conftest import TEST_OIN
@@ -542,3 +546,91 @@ def test_list_answers_stop_at_their_limit_and_refuse_what_is_no_id():
     with pytest.raises(ProtocolError) as info:
         _protocol().read_message(httpx.Response(200, json={"dataSources": []}), READ)
     assert str(info.value).startswith(f"{WHAT}: the message has no properties object")
+
+
+def _received(conversation_id: str, *sources: DataSource) -> ReceivedMessage:
+    at = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
+    return ReceivedMessage(
+        "r-1@logius",
+        "cpa-1",
+        "logius",
+        None,
+        "us",
+        None,
+        "svc",
+        "act",
+        conversation_id,
+        "m-1",
+        at,
+        None,
+        sources,
+    )
+
+
+def _result_xml(batch_id: uuid.UUID, letter: uuid.UUID) -> bytes:
+    at = datetime(2026, 3, 4, tzinfo=UTC)
+    answer = BerichtResultaat(letter, "WOZ", VerwerkingsCode.VERWERKT)
+    return to_xml(VerwerkingsResultaat.tally("LEV", batch_id, [answer], at, at))
+
+
+def test_a_result_message_is_read_and_a_nil_guid_answer_matched_by_its_conversation():
+    letter = uuid.uuid4()
+    protocol = _protocol()
+    read = protocol.read_result(
+        _received(str(BATCH_ID), DataSource("text/xml; charset=utf-8", _result_xml(BATCH_ID, letter)))
+    )
+    assert (read.message_id, read.batch_id, read.conversation_id, read.ref_to_message_id) == (
+        "r-1@logius",
+        BATCH_ID,
+        str(BATCH_ID),
+        "m-1",
+    )
+    assert read.received_at == datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
+    # Logius could not read the batch: the nil GUID; the conversationId says which batch it was.
+    nil = DataSource("application/xml", _result_xml(NIL_GUID, NIL_GUID))
+    assert protocol.read_result(_received(str(BATCH_ID), nil)).batch_id == BATCH_ID
+    assert protocol.read_result(_received("not-a-guid", nil)).batch_id == NIL_GUID
+    # A real BatchID is kept whatever the conversationId says.
+    other = uuid.uuid4()
+    assert (
+        protocol.read_result(
+            _received(str(other), DataSource("text/xml", _result_xml(BATCH_ID, letter)))
+        ).batch_id
+        == BATCH_ID
+    )
+
+
+def test_a_result_message_that_is_no_result_says_why():
+    protocol = _protocol()
+    what = "result message r-1@logius: "
+    cases = [
+        ((), "expected one XML payload, found 0"),
+        ((DataSource("application/pdf", b"%PDF"),), "expected one XML payload, found 0"),
+        (
+            (DataSource("text/xml", b"<a/>"), DataSource("text/xml", b"<b/>")),
+            "expected one XML payload, found 2",
+        ),
+        ((DataSource("text/xml", b"<Brief/>"),), "the payload is not a BerichtVerwerkResponse: "),
+    ]
+    for sources, message in cases:
+        with pytest.raises(ProtocolError) as info:
+            protocol.read_result(_received(str(BATCH_ID), *sources))
+        assert str(info.value).startswith(what + message)
+        assert info.value.batch_id == BATCH_ID
+    broken = _result_xml(BATCH_ID, uuid.uuid4()).replace(b"Verwerkt", b"Kwijt")
+    with pytest.raises(ProtocolError) as invalid:
+        protocol.read_result(_received(str(BATCH_ID), DataSource("text/xml", broken)))
+    assert str(invalid.value).startswith(what + "the BerichtVerwerkResponse is not valid: ")
+
+
+def test_an_ack_is_true_when_marked_and_false_when_already_gone():
+    protocol = _protocol()
+    assert protocol.read_ack(httpx.Response(204), READ) is True
+    assert protocol.read_ack(httpx.Response(200), READ) is True
+    assert protocol.read_ack(httpx.Response(404), READ) is False
+    with pytest.raises(HttpStatusError):
+        protocol.read_ack(httpx.Response(201), READ)
+    protocol.read_ping(httpx.Response(204), READ)
+    protocol.read_ping(httpx.Response(200), READ)
+    with pytest.raises(HttpStatusError):
+        protocol.read_ping(httpx.Response(201), READ)
