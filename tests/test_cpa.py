@@ -165,27 +165,148 @@ def test_https_cpa_embeds_the_certificates_for_two_way_tls(certs):
 
 
 @pytest.mark.parametrize(
-    ("make", "field"),
+    ("make", "field", "message"),
     [
-        (lambda: CpaParty(SENDER, "x", "ftp://host/ebms"), "endpoint"),
-        (lambda: CpaParty(SENDER, "x", "https://host/ebms"), "certificate"),
-        (lambda: ReliableMessaging(retries=-1), "retries"),
-        (lambda: ReliableMessaging(retry_interval=timedelta(0)), "retry_interval"),
-        (lambda: ReliableMessaging(retries=10, persist_duration=timedelta(minutes=1)), "persist_duration"),
-        (lambda: plain("bad id with spaces"), "cpa_id"),
-        (lambda: plain(end=NOW - timedelta(days=1)), "end"),
+        (
+            lambda: CpaParty(SENDER, "x", "ftp://host/ebms"),
+            "endpoint",
+            "the endpoint is an http(s) URL, got 'ftp://host/ebms'",
+        ),
+        (
+            lambda: CpaParty(SENDER, "Gemeente X", "https://host/ebms"),
+            "certificate",
+            "an https endpoint needs the party's certificate (Gemeente X)",
+        ),
+        (lambda: ReliableMessaging(retries=-1), "retries", "retries is 0..100, got -1"),
+        (
+            lambda: ReliableMessaging(retries=101, persist_duration=timedelta(days=9)),
+            "retries",
+            "retries is 0..100, got 101",
+        ),
+        (
+            lambda: ReliableMessaging(retry_interval=timedelta(0)),
+            "retry_interval",
+            "the retry interval must be positive",
+        ),
+        (
+            lambda: ReliableMessaging(retries=10, persist_duration=timedelta(minutes=1)),
+            "persist_duration",
+            "the persist duration (0:01:00) must cover every retry (10 x 0:03:00)",
+        ),
+        (
+            lambda: plain("bad id with spaces"),
+            "cpa_id",
+            "a CPA id is 1..128 letters, digits, '.', '_', ':' or '-': 'bad id with spaces'",
+        ),
+        (lambda: plain(end=NOW - timedelta(days=1)), "end", "the CPA must end after it starts"),
+        (lambda: plain(end=NOW), "end", "the CPA must end after it starts"),
+        (lambda: plain(end=datetime(2027, 1, 1)), "start/end", "CPA start and end need a time zone"),
         (
             lambda: generate_cpa(
                 "c", CpaParty(SENDER, "a", "http://h/e"), CpaParty(SENDER, "b", "http://h/f")
             ),
             "sender",
+            "the sender and Logius must be different parties",
+        ),
+        (
+            lambda: plain(reliable=ReliableMessaging(retry_interval=timedelta(seconds=1.5))),
+            "duration",
+            "a duration is a whole, non-negative number of seconds: 0:00:01.500000",
         ),
     ],
 )
-def test_generator_refuses_what_makes_no_cpa(make, field):
+def test_generator_refuses_what_makes_no_cpa(make, field, message):
     with pytest.raises(InvalidValueError) as info:
         make()
-    assert info.value.field == field
+    assert (info.value.rule, info.value.field, info.value.message) == ("CPA", field, message)
+
+
+def test_generator_takes_the_limits_and_one_party_certificate_pair_only(certs):
+    ReliableMessaging(retries=0)
+    ReliableMessaging(
+        retries=100, retry_interval=timedelta(minutes=1), persist_duration=timedelta(minutes=100)
+    )
+    ReliableMessaging(retries=10, persist_duration=timedelta(minutes=30))  # exactly every retry
+    sender_pem, _ = certs
+    with pytest.raises(InvalidValueError) as info:
+        generate_cpa(
+            "c",
+            CpaParty(SENDER, "a", "https://h/e", sender_pem),
+            CpaParty(LOGIUS, "b", "http://h/f"),
+            start=NOW,
+        )
+    assert (info.value.field, info.value.message) == (
+        "certificate",
+        "give both parties a certificate (https) or neither (http)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("interval", "persist", "written"),
+    [
+        (timedelta(hours=1, minutes=30, seconds=5), timedelta(days=2, seconds=1), ("PT1H30M5S", "P2DT1S")),
+        (timedelta(minutes=3), timedelta(days=1), ("PT3M", "P1D")),
+        (timedelta(seconds=59), timedelta(hours=1), ("PT59S", "PT1H")),
+    ],
+)
+def test_durations_are_written_and_read_back(interval, persist, written):
+    rm = ReliableMessaging(retries=1, retry_interval=interval, persist_duration=persist)
+    document = plain(reliable=rm)
+    root = etree.fromstring(document)
+    texts = {el.findtext(f"{TP}RetryInterval") for el in root.iter(f"{TP}ReliableMessaging")}
+    assert texts == {written[0]}
+    assert {el.text for el in root.iter(f"{TP}PersistDuration")} == {written[1]}
+    info = read_cpa(document, now=NOW)
+    assert (info.sender.retries, info.sender.retry_interval, info.sender.persist_duration) == (
+        1,
+        interval,
+        persist,
+    )
+
+
+def test_a_cpa_without_retries_keeps_messages_no_time_at_all():
+    document = plain(reliable=ReliableMessaging(retries=0, persist_duration=timedelta(0)))
+    assert b">PT0S<" in document
+    assert read_cpa(document, now=NOW).sender.persist_duration == timedelta(0)
+
+
+def test_the_generated_document_holds_what_ebms_core_reads():
+    root = etree.fromstring(plain())
+    conv = root.find(f"{TP}ConversationConstraints")
+    assert (conv.get(f"{TP}invocationLimit"), conv.get(f"{TP}concurrentConversations")) == ("0", "0")
+    infos = root.findall(f"{TP}PartyInfo")
+    assert [i.get(f"{TP}defaultMshChannelId") for i in infos] == ["channel_SR", "channel_SP"]
+    assert [i.get(f"{TP}defaultMshPackageId") for i in infos] == ["package_bb", "package_bb"]
+    xlink = "{http://www.w3.org/1999/xlink}"
+    refs = [i.find(f"{TP}PartyRef") for i in infos]
+    assert [(r.get(f"{xlink}type"), r.get(f"{xlink}href")) for r in refs] == [
+        ("simple", f"http://www.logius.nl/oin/{SENDER}"),
+        ("simple", f"http://www.logius.nl/oin/{LOGIUS}"),
+    ]
+    for info in infos:
+        key = info.get(f"{TP}defaultMshChannelId").removeprefix("channel_")
+        assert [c.get(f"{TP}channelId") for c in info.findall(f"{TP}DeliveryChannel")] == [f"channel_{key}"]
+        assert [t.get(f"{TP}transportId") for t in info.findall(f"{TP}Transport")] == [f"transport_{key}"]
+        assert [d.get(f"{TP}docExchangeId") for d in info.findall(f"{TP}DocExchange")] == [
+            f"docexchange_{key}"
+        ]
+    part = root.find(f"{TP}SimplePart")
+    assert (part.get(f"{TP}id"), part.get(f"{TP}mimetype")) == ("part_xml", "text/xml")
+    packaging = root.find(f"{TP}Packaging")
+    caps = packaging.find(f"{TP}ProcessingCapabilities")
+    assert (caps.get(f"{TP}parse"), caps.get(f"{TP}generate")) == ("true", "true")
+    composite = packaging.find(f"{TP}CompositeList/{TP}Composite")
+    assert (
+        composite.get(f"{TP}id"),
+        composite.get(f"{TP}mimetype"),
+        composite.get(f"{TP}mimeparameters"),
+    ) == (
+        "composite_bb",
+        "multipart/related",
+        'type="text/xml"',
+    )
+    assert composite.find(f"{TP}Constituent").get(f"{TP}idref") == "part_xml"
+    assert plain().startswith(b"<?xml version='1.0' encoding='UTF-8'?>\n")
 
 
 def _without(document: bytes, path: str) -> bytes:

@@ -200,6 +200,7 @@ def generate_cpa(
         )
     begin = start if start is not None else datetime.now(UTC).replace(microsecond=0)
     finish = end if end is not None else begin + timedelta(days=365)
+    start_text, end_text = _instant(begin), _instant(finish)  # both with a time zone, or no comparing them
     if not begin < finish:
         raise InvalidValueError("CPA", "end", "the CPA must end after it starts")
     rm = reliable if reliable is not None else ReliableMessaging()
@@ -208,8 +209,8 @@ def generate_cpa(
     root.set(_tp("cpaid"), cpa_id)
     root.set(_tp("version"), "2_0b")
     etree.SubElement(root, _tp("Status")).set(_tp("value"), "agreed")
-    etree.SubElement(root, _tp("Start")).text = _instant(begin)
-    etree.SubElement(root, _tp("End")).text = _instant(finish)
+    etree.SubElement(root, _tp("Start")).text = start_text
+    etree.SubElement(root, _tp("End")).text = end_text
     conv = etree.SubElement(root, _tp("ConversationConstraints"))
     conv.set(_tp("invocationLimit"), "0")  # ebms-core ignores it; 0: no limit
     conv.set(_tp("concurrentConversations"), "0")
