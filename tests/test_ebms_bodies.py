@@ -272,6 +272,8 @@ def test_the_answer_to_a_send_is_one_message_id():
         assert _protocol(mtom=mtom).read_sent_id(httpx.Response(201, text=" id-1@host\n"), CTX) == "id-1@host"
     longest = "i" * 512
     assert _protocol().read_sent_id(httpx.Response(200, text=longest), CTX) == longest
+    with pytest.raises(ProtocolError, match="expected an ebMS message id"):  # not UTF-8, and two words
+        _protocol().read_sent_id(httpx.Response(201, content=b"\xff \xfe"), CTX)
     for text in ("", "i" * 513, "two ids", "id\x00"):
         with pytest.raises(ProtocolError, match=r"^sending batch 5f0c6b1e: expected an ebMS message id"):
             _protocol().read_sent_id(httpx.Response(200, text=text), CTX)
