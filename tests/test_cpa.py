@@ -8,6 +8,7 @@ order of the CPP/CPA 2.0 content models we rely on, every reference resolving, a
 from __future__ import annotations
 
 import base64
+import copy
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -373,6 +374,69 @@ def test_reader_reports_each_problem(document, structural, text):
         read_cpa(document, now=NOW)
     assert info.value.structural is structural
     assert text in str(info.value)
+
+
+def _attribute_removed(document: bytes, path: str | None, attr: str) -> bytes:
+    root = etree.fromstring(document)
+    el = root if path is None else root.find(path)
+    del el.attrib[attr]
+    return etree.tostring(root)
+
+
+@pytest.mark.parametrize(
+    ("document", "problems"),
+    [
+        (_attribute_removed(plain(), None, f"{TP}cpaid"), ("CollaborationProtocolAgreement has no cpaid",)),
+        (
+            _attribute_removed(plain(), None, f"{TP}version"),
+            ("CollaborationProtocolAgreement has no version",),
+        ),
+        (_attribute_removed(plain(), f"{TP}Status", f"{TP}value"), ("Status is missing or has no value",)),
+        (_without(plain(), f"{TP}Status"), ("Status is missing or has no value",)),
+        (_changed(plain(), f"{TP}Start", None, "morgen"), ("Start is missing or not a dateTime",)),
+        (_without(plain(), f"{TP}End"), ("End is missing or not a dateTime",)),
+        (_without(plain(), f"{TP}SimplePart"), ("SimplePart is missing",)),
+        (
+            _without(_without(plain(), f"{TP}PartyInfo"), f"{TP}PartyInfo"),
+            ("a CPA has exactly two PartyInfo elements, this one has 0",),
+        ),
+    ],
+)
+def test_reader_names_each_missing_piece_exactly(document, problems):
+    with pytest.raises(CpaError) as info:
+        read_cpa(document, now=NOW)
+    assert info.value.structural is True
+    assert info.value.problems == problems
+    assert str(info.value) == f"the CPA cannot be used: {problems[0]}"
+
+
+def test_reader_names_the_root_it_found_and_reads_times_as_aware():
+    with pytest.raises(CpaError) as info:
+        read_cpa(b"<x xmlns='urn:other'/>")
+    assert info.value.problems == (
+        f"the root element is {{urn:other}}x, not CollaborationProtocolAgreement in {CPA_NAMESPACE}",
+    )
+    with pytest.raises(CpaError) as bad:
+        read_cpa(b"<not-closed>")
+    assert bad.value.problems[0].startswith("the CPA is not well-formed XML: ")
+    assert len(bad.value.problems[0]) > len("the CPA is not well-formed XML: ")
+    # A time without a zone is UTC; with one it is kept; the text and the bytes read alike.
+    naive = _changed(plain(), f"{TP}Start", None, "2026-12-01T08:00:00")
+    assert read_cpa(naive, now=NOW).start == NOW
+    zoned = _changed(plain(), f"{TP}Start", None, "2026-12-01T09:00:00+01:00")
+    assert read_cpa(zoned, now=NOW).start == NOW
+    assert read_cpa(plain().decode(), now=NOW) == read_cpa(plain(), now=NOW)
+
+
+def test_reader_reports_at_most_fifty_problems():
+    root = etree.fromstring(plain())
+    for _ in range(60):
+        root.append(copy.deepcopy(root.find(f"{TP}PartyInfo")))
+    for info in root.findall(f"{TP}PartyInfo"):
+        info.find(f"{TP}PartyId").text = "123"
+    with pytest.raises(CpaError) as info:
+        read_cpa(etree.tostring(root), now=NOW)
+    assert len(info.value.problems) == 50
 
 
 def test_reader_refuses_an_expired_cpa():
