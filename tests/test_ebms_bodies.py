@@ -253,9 +253,10 @@ def test_requests_ask_for_json_and_carry_the_timeouts():
 
 @pytest.mark.parametrize("status", [404, 405, 415])
 def test_an_mtom_send_the_msh_does_not_take_is_a_configuration_error(status: int):
-    answer = httpx.Response(status, text="Not Found ")
+    answer = httpx.Response(status, content=b"Not Found \xff ")
     with pytest.raises(EbmsConfigurationError) as info:
         _protocol(mtom=True).read_sent_id(answer, CTX)
+    assert info.value.body == "Not Found \ufffd"
     assert str(info.value).startswith(
         f"sending batch 5f0c6b1e: {URL}/ebms/messages/mtom does not take an MTOM send (HTTP {status}); "
     )

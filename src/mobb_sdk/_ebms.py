@@ -499,19 +499,14 @@ class EbmsProtocol:
         url: str,
         *,
         params: Mapping[str, str | list[str]] | None = None,
-        content: bytes | None = None,
-        content_type: str | None = None,
         accept: str = "application/json",
     ) -> httpx.Request:
-        headers = {"Accept": accept, "User-Agent": _USER_AGENT}
-        if content_type is not None:
-            headers["Content-Type"] = content_type
+        """A request without a body (the send builds its own, streamed: :meth:`send_batch_request`)."""
         return httpx.Request(
             method,
             url,
             params=params,
-            content=content,
-            headers=headers,
+            headers={"Accept": accept, "User-Agent": _USER_AGENT},
             extensions={"timeout": self._timeout},
         )
 
