@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from lxml import etree
 
 from mobb_sdk import CpaError, InvalidValueError, to_xml
+from mobb_sdk._namespaces import EBMS_SERVICE
 from mobb_sdk.cli import main
 from mobb_sdk.cpa import CPA_NAMESPACE, CpaParty, ReliableMessaging, generate_cpa, read_cpa
 from mobb_sdk.simulator import DEFAULT_CPA_ID, DEFAULT_SENDER_OIN, LOGIUS_PARTY_ID, Simulator, generate_tls
@@ -426,6 +427,59 @@ def test_reader_names_the_root_it_found_and_reads_times_as_aware():
     zoned = _changed(plain(), f"{TP}Start", None, "2026-12-01T09:00:00+01:00")
     assert read_cpa(zoned, now=NOW).start == NOW
     assert read_cpa(plain().decode(), now=NOW) == read_cpa(plain(), now=NOW)
+
+
+def _second_party(change) -> bytes:
+    root = etree.fromstring(plain())
+    change(root.findall(f"{TP}PartyInfo")[1])
+    return etree.tostring(root)
+
+
+def _drop(info, local):
+    for el in info.findall(f"{TP}{local}"):
+        info.remove(el)
+
+
+def _extra_party_id(info):
+    info.insert(1, copy.deepcopy(info.find(f"{TP}PartyId")))
+
+
+@pytest.mark.parametrize(
+    ("change", "problems"),
+    [
+        (lambda i: i.attrib.pop(f"{TP}partyName"), ("PartyInfo[2] has no partyName",)),
+        (lambda i: _drop(i, "PartyRef"), ("PartyInfo[2] has no PartyRef",)),
+        (_extra_party_id, ("PartyInfo[2] needs one PartyId of type urn:osb:oin, found 2",)),
+        (lambda i: _drop(i, "PartyId"), ("PartyInfo[2] needs one PartyId of type urn:osb:oin, found 0",)),
+        (lambda i: _drop(i, "DocExchange"), ("PartyInfo[2] has no DocExchange",)),
+        (
+            lambda i: _drop(i, "CollaborationRole"),
+            (
+                "PartyInfo[2] has no CollaborationRole",
+                f"PartyInfo[2] has no CollaborationRole for service {EBMS_SERVICE}",
+            ),
+        ),
+    ],
+)
+def test_reader_names_the_party_and_what_it_lacks(change, problems):
+    with pytest.raises(CpaError) as info:
+        read_cpa(_second_party(change), now=NOW)
+    assert info.value.problems[: len(problems)] == problems
+
+
+def test_reader_quotes_a_party_id_that_is_no_oin():
+    document = _changed(plain(), f"{TP}PartyInfo/{TP}PartyId", None, "123")
+    with pytest.raises(CpaError) as info:
+        read_cpa(document, now=NOW)
+    (problem,) = info.value.problems
+    assert problem.startswith("PartyInfo[1] PartyId '123' of type urn:osb:oin is not an OIN: ")
+    assert len(problem) > len("PartyInfo[1] PartyId '123' of type urn:osb:oin is not an OIN: ")
+
+
+def test_reader_reads_the_parties_names():
+    info = read_cpa(plain(), now=NOW)
+    assert (info.sender.name, info.logius.name) == ("Gemeente Test", "Logius")
+    assert (info.sender.party_id, info.logius.party_id) == (f"urn:osb:oin:{SENDER}", f"urn:osb:oin:{LOGIUS}")
 
 
 def test_reader_reports_at_most_fifty_problems():
