@@ -18,6 +18,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import attrs
 import httpx
 import pytest
 from hypothesis import given
@@ -28,9 +29,12 @@ from mobb_sdk import (
     EbmsConfig,
     EbmsConfigurationError,
     HttpStatusError,
+    MobbError,
     ProtocolError,
+    ValidationError,
     VerwerkingsCode,
     VerwerkingsResultaat,
+    from_xml,
     to_xml,
 )
 from mobb_sdk._config import Timeouts
@@ -52,6 +56,7 @@ from mobb_sdk._ebms import (
     gathered,
     match_results,
 )
+from mobb_sdk._errors import scrub
 from mobb_sdk._ids import NIL_GUID
 from mobb_sdk._lifecycle import Event
 
@@ -339,6 +344,24 @@ def test_a_received_message_is_read_field_by_field():
     assert "<x/>" not in repr(source)  # a payload may hold BSNs: never in a repr
     assert _protocol().read_message(_message(conversationId=None), READ).conversation_id == ""
     assert _protocol().read_message(_message(refToMessageId="m-0@us"), READ).ref_to_message_id == "m-0@us"
+    assert _protocol().read_message(_message(messageStatus=None), READ).status is None
+
+
+def test_a_result_is_a_message_from_logius_under_our_cpa_with_the_result_action():
+    protocol = _protocol()
+    c = protocol.config
+    ours = _received(str(BATCH_ID))
+    ours = attrs.evolve(
+        ours, action=c.result_action, service=c.service, cpa_id=c.cpa_id, from_party_id=c.to_party_id
+    )
+    assert protocol.is_result(ours)
+    for change in (
+        {"action": c.request_action},
+        {"service": "other"},
+        {"cpa_id": "cpa-2"},
+        {"from_party_id": c.from_party_id},
+    ):
+        assert not protocol.is_result(attrs.evolve(ours, **change)), change
 
 
 @pytest.mark.parametrize(
@@ -384,6 +407,12 @@ def test_a_message_timestamp_is_read_as_an_aware_time(value: object, expected: d
         ({"toParty": None}, "toParty is missing or not an object"),
         ({"fromParty": {"role": "Logius"}}, "fromParty.partyId is missing or not a string"),
         ({"toParty": {"partyId": TEST_OIN.party_id, "role": 7}}, "toParty.role is missing or not a string"),
+        ({"cpaId": None}, "cpaId is missing or not a string"),
+        ({"service": ""}, "service is missing or not a string"),
+        ({"action": 1}, "action is missing or not a string"),
+        ({"conversationId": 5}, "conversationId is missing or not a string"),
+        ({"refToMessageId": 5}, "refToMessageId is missing or not a string"),
+        ({"messageStatus": 5}, "messageStatus is missing or not a string"),
     ],
 )
 def test_a_received_message_missing_a_field_names_it(props: dict[str, object], error: str):
@@ -418,8 +447,20 @@ def test_statuses_and_events_are_read_and_unknown_ones_named():
         DeliveryEvent("a", EventType.DELIVERED)
     ]
     with pytest.raises(ProtocolError) as unknown:
-        _protocol().read_events(httpx.Response(200, json=[{"messageId": "a", "type": "LOST"}]), READ)
-    assert str(unknown.value).startswith(f"{WHAT}: unknown event type 'LOST'")
+        _protocol().read_events(httpx.Response(200, json=[{"messageId": "a", "type": "LOST" * 20}]), READ)
+    assert str(unknown.value).startswith(f"{WHAT}: unknown event type {('LOST' * 10 + '...')!r}")
+    for answer, error in (
+        ({"events": []}, "expected a JSON list of events"),
+        (["DELIVERED"], "an event is not a JSON object"),
+        ([{"type": "DELIVERED"}], "messageId is missing or not a string"),
+    ):
+        with pytest.raises(ProtocolError) as info:
+            _protocol().read_events(httpx.Response(200, json=answer), READ)
+        assert str(info.value).startswith(f"{WHAT}: {error}")
+    with pytest.raises(ProtocolError) as status:
+        _protocol().read_status(httpx.Response(200, json=["DELIVERED"]), READ)
+    assert str(status.value).startswith(f"{WHAT}: expected a JSON object with a status")
+    assert _protocol().events_request([EventType.DELIVERED], max_nr=1).url.params["maxNr"] == "1"
 
 
 def test_a_list_answer_is_read_up_to_its_bound():
@@ -620,10 +661,24 @@ def test_a_result_message_that_is_no_result_says_why():
             protocol.read_result(_received(str(BATCH_ID), *sources))
         assert str(info.value).startswith(what + message)
         assert info.value.batch_id == BATCH_ID
-    broken = _result_xml(BATCH_ID, uuid.uuid4()).replace(b"Verwerkt", b"Kwijt")
+    broken = _result_xml(BATCH_ID, uuid.uuid4()).replace(b"Verwerkt", b"Kwijt" * 100)
+    with pytest.raises(ValidationError) as why:
+        from_xml(broken, VerwerkingsResultaat)
     with pytest.raises(ProtocolError) as invalid:
         protocol.read_result(_received(str(BATCH_ID), DataSource("text/xml", broken)))
-    assert str(invalid.value).startswith(what + "the BerichtVerwerkResponse is not valid: ")
+    # The reason cut to 300 characters, then the BatchID the error concerns.
+    assert str(invalid.value).startswith(
+        f"{what}the BerichtVerwerkResponse is not valid: {scrub(str(why.value), 300)}"
+    )
+    assert len(str(why.value)) > 300
+    with pytest.raises(MobbError) as other:
+        from_xml(b"<" + b"Brief" * 60 + b"/>", VerwerkingsResultaat)
+    with pytest.raises(ProtocolError) as not_result:
+        protocol.read_result(_received(str(BATCH_ID), DataSource("text/xml", b"<" + b"Brief" * 60 + b"/>")))
+    assert str(not_result.value).startswith(
+        f"{what}the payload is not a BerichtVerwerkResponse: {scrub(str(other.value), 200)}"
+    )
+    assert len(str(other.value)) > 200
 
 
 def test_an_ack_is_true_when_marked_and_false_when_already_gone():
