@@ -345,6 +345,12 @@ def test_a_received_message_is_read_field_by_field():
     assert _protocol().read_message(_message(conversationId=None), READ).conversation_id == ""
     assert _protocol().read_message(_message(refToMessageId="m-0@us"), READ).ref_to_message_id == "m-0@us"
     assert _protocol().read_message(_message(messageStatus=None), READ).status is None
+    # A data source may leave out its name, content id and content (an empty payload).
+    body = json.loads(_message().content)
+    body["dataSources"] = [{"contentType": "text/xml"}, {"contentType": "text/xml", "contentId": "cid-1"}]
+    bare, named = _protocol().read_message(httpx.Response(200, json=body), READ).data_sources
+    assert (bare.name, bare.content_id, bare.content) == (None, None, b"")
+    assert named.content_id == "cid-1"
 
 
 def test_a_result_is_a_message_from_logius_under_our_cpa_with_the_result_action():
@@ -372,6 +378,7 @@ def test_a_result_is_a_message_from_logius_under_our_cpa_with_the_result_action(
         ([{"contentType": "text/xml", "content": "not base64!"}], "a data source's content is not base64"),
         ([{"content": ""}], "dataSources.contentType is missing or not a string"),
         ([{"contentType": "text/xml", "name": 3}], "dataSources.name is missing or not a string"),
+        ([{"contentType": "text/xml", "contentId": 3}], "dataSources.contentId is missing or not a string"),
     ],
 )
 def test_a_received_message_with_a_bad_data_source_names_it(sources: object, error: str):
