@@ -467,6 +467,127 @@ def test_reader_names_the_party_and_what_it_lacks(change, problems):
     assert info.value.problems[: len(problems)] == problems
 
 
+def _remove_all(info, path):
+    for el in info.findall(path):
+        el.getparent().remove(el)
+
+
+def _set(path, attr, value):
+    return lambda info: info.find(path).set(f"{TP}{attr}", value)
+
+
+def _unset(path, attr):
+    return lambda info: info.find(path).attrib.pop(f"{TP}{attr}")
+
+
+def _http_to_ftp(info):
+    for el in info.iter(f"{TP}TransportProtocol"):
+        el.text = "FTP"
+
+
+_ROLE = f"{TP}CollaborationRole"
+_SEND = f"{_ROLE}/{TP}ServiceBinding/{TP}CanSend/{TP}ThisPartyActionBinding"
+_NO_ROLE = f"PartyInfo[2] has no CollaborationRole for service {EBMS_SERVICE}"
+
+
+@pytest.mark.parametrize(
+    ("change", "problems"),
+    [
+        (
+            lambda i: _remove_all(i, f"{TP}Transport"),
+            (
+                "PartyInfo[2] has no Transport",
+                "PartyInfo[2] DeliveryChannel 'channel_SP': transportId names no Transport",
+            ),
+        ),
+        (
+            lambda i: i.set(f"{TP}defaultMshChannelId", "nope"),
+            ("PartyInfo[2] defaultMshChannelId 'nope' names no DeliveryChannel",),
+        ),
+        (
+            lambda i: i.set(f"{TP}defaultMshPackageId", "nope"),
+            ("PartyInfo[2] defaultMshPackageId names no Packaging",),
+        ),
+        (
+            lambda i: _remove_all(i, f"{_ROLE}/{TP}ProcessSpecification"),
+            ("PartyInfo[2] CollaborationRole has no ProcessSpecification",),
+        ),
+        (_unset(f"{_ROLE}/{TP}Role", "name"), ("PartyInfo[2] CollaborationRole has no Role name", _NO_ROLE)),
+        (
+            lambda i: _remove_all(i, f"{_ROLE}/{TP}ServiceBinding/{TP}Service"),
+            ("PartyInfo[2] CollaborationRole has no ServiceBinding with a Service", _NO_ROLE),
+        ),
+        (
+            _unset(_SEND, "action"),
+            ("PartyInfo[2] CanSend has no ThisPartyActionBinding with an id and an action",),
+        ),
+        (
+            _set(_SEND, "packageId", "nope"),
+            ("PartyInfo[2] CanSend GLOBE-R-BV-Result: packageId names no Packaging",),
+        ),
+        (
+            lambda i: _remove_all(i, f"{_SEND}/{TP}BusinessTransactionCharacteristics"),
+            ("PartyInfo[2] CanSend GLOBE-R-BV-Result: no BusinessTransactionCharacteristics",),
+        ),
+        (
+            lambda i: _remove_all(i, f"{_SEND}/{TP}ChannelId"),
+            ("PartyInfo[2] CanSend GLOBE-R-BV-Result: no ChannelId",),
+        ),
+        (
+            lambda i: _remove_all(i, f"{TP}DeliveryChannel/{TP}MessagingCharacteristics"),
+            ("PartyInfo[2] DeliveryChannel 'channel_SP' has no MessagingCharacteristics",),
+        ),
+        (
+            _set(f"{TP}DeliveryChannel", "docExchangeId", "nope"),
+            ("PartyInfo[2] DeliveryChannel 'channel_SP': docExchangeId names no DocExchange",),
+        ),
+        (
+            lambda i: _remove_all(i, f"{TP}Transport/{TP}TransportReceiver/{TP}Endpoint"),
+            ("PartyInfo[2] Transport 'transport_SP' has no TransportReceiver Endpoint uri",),
+        ),
+        (
+            _http_to_ftp,
+            (
+                "PartyInfo[2] Transport TransportSender protocol is not HTTP",
+                "PartyInfo[2] Transport TransportReceiver protocol is not HTTP",
+            ),
+        ),
+    ],
+)
+def test_reader_names_each_broken_piece_of_a_party(change, problems):
+    with pytest.raises(CpaError) as info:
+        read_cpa(_second_party(change), now=NOW)
+    assert info.value.structural is True
+    assert info.value.problems == problems
+
+
+def test_reader_names_the_direction_a_party_cannot_receive():
+    document = _second_party(lambda i: _remove_all(i, f"{_ROLE}/{TP}ServiceBinding/{TP}CanReceive"))
+    with pytest.raises(CpaError) as info:
+        read_cpa(document, now=NOW)
+    assert info.value.structural is False
+    assert info.value.problems == (f"SP (urn:osb:oin:{LOGIUS}) has no CanReceive for GLOBE-R-BV-Request",)
+
+
+def test_reader_takes_a_cpa_until_its_end_and_not_at_it():
+    end = NOW + timedelta(days=365)  # plain()'s End
+    assert read_cpa(plain(), now=end - timedelta(seconds=1)).end == end
+    with pytest.raises(CpaError) as info:
+        read_cpa(plain(), now=end)
+    assert info.value.problems == (f"CPA expired on {end.isoformat()}",)
+    same = _changed(plain(), f"{TP}End", None, "2026-12-01T08:00:00Z")  # End == Start
+    with pytest.raises(CpaError) as at_start:
+        read_cpa(same, now=NOW - timedelta(days=1))
+    assert at_start.value.problems == ("CPA Start date not before End date",)
+    no_roles = _second_party(_unset(f"{_ROLE}/{TP}Role", "name"))
+    with pytest.raises(CpaError):
+        read_cpa(no_roles, now=NOW)
+    sr_twice = _changed(plain(), f"{TP}PartyInfo[2]/{TP}CollaborationRole/{TP}Role", f"{TP}name", "SR")
+    with pytest.raises(CpaError) as roles:
+        read_cpa(sr_twice, now=NOW)
+    assert roles.value.problems[-1] == "the CPA needs a party in role SR and one in role SP"
+
+
 def test_reader_quotes_a_party_id_that_is_no_oin():
     document = _changed(plain(), f"{TP}PartyInfo/{TP}PartyId", None, "123")
     with pytest.raises(CpaError) as info:
