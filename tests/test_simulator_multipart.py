@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import quopri
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from mobb_sdk.simulator._wire import (
     media_type,
     multipart_body,
     multipart_parts,
+    new_message_id,
     read_timeout,
     text_response,
 )
@@ -174,6 +176,12 @@ def test_the_small_readers_of_a_request() -> None:
     assert is_json("application/json; charset=utf-8")
     assert not is_json("text/plain")
     assert EBMS_PREFIX == "/service/rest/v19"  # ebms-core's REST root, which clients are configured with
+    # Logius' messages get ids as ebms-core makes them: a UUID and a host.
+    first, second = new_message_id(), new_message_id()
+    assert re.fullmatch(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}@mobb-simulator", first
+    )
+    assert first != second
 
 
 def test_a_certificate_is_read_from_base64_der_and_anything_else_is_a_500(tmp_path: Path) -> None:
