@@ -166,6 +166,11 @@ def test_the_small_readers_of_a_request() -> None:
     with pytest.raises(ServerError, match=r"^maxNr -1 is not a row limit$"):
         max_nr(httpx.QueryParams("maxNr=-1"))
     assert text_response(200, "x").headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert sorted(text_response(200, "x", {"Retry-After": "3"}).headers.items()) == [
+        ("content-length", "1"),
+        ("content-type", "text/plain; charset=utf-8"),
+        ("retry-after", "3"),
+    ]
     timed = httpx.Request("GET", "http://sim/x", extensions={"timeout": {"read": 2, "connect": 1.0}})
     assert read_timeout(timed) == 2.0
     assert read_timeout(httpx.Request("GET", "http://sim/x", extensions={"timeout": {"read": None}})) is None
