@@ -96,7 +96,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     ),
 }
 #: What ``nox -s mutants`` runs without ``--module``.
-DEFAULT_MODULES = ("_ids", "_rules", "_models", "_codec", "_retry", "_lifecycle")
+DEFAULT_MODULES = ("_ids", "_rules", "_models", "_codec", "_retry", "_lifecycle", "simulator._wire")
 
 
 # --- making mutants ----------------------------------------------------------------------------------------
