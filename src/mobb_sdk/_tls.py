@@ -204,8 +204,9 @@ def load_certificate(source: bytes | PathLike | x509.Certificate) -> x509.Certif
     if isinstance(source, str | os.PathLike):
         try:
             data = Path(source).read_bytes()
-        except OSError as exc:
-            raise ConfigurationError(f"cannot read the certificate {source}: {exc.strerror or exc}") from None
+        except (OSError, ValueError) as exc:  # ValueError: a path with a NUL character
+            message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ConfigurationError(f"cannot read the certificate {source}: {message}") from None
     elif isinstance(source, bytes):
         data = source
     else:
