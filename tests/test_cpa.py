@@ -452,6 +452,7 @@ def _extra_party_id(info):
         (_extra_party_id, ("PartyInfo[2] needs one PartyId of type urn:osb:oin, found 2",)),
         (lambda i: _drop(i, "PartyId"), ("PartyInfo[2] needs one PartyId of type urn:osb:oin, found 0",)),
         (lambda i: _drop(i, "DocExchange"), ("PartyInfo[2] has no DocExchange",)),
+        (lambda i: _drop(i, "DeliveryChannel"), ("PartyInfo[2] has no DeliveryChannel",)),
         (
             lambda i: _drop(i, "CollaborationRole"),
             (
@@ -595,6 +596,19 @@ def test_reader_quotes_a_party_id_that_is_no_oin():
     (problem,) = info.value.problems
     assert problem.startswith("PartyInfo[1] PartyId '123' of type urn:osb:oin is not an OIN: ")
     assert len(problem) > len("PartyInfo[1] PartyId '123' of type urn:osb:oin is not an OIN: ")
+
+
+def test_reader_reads_characteristics_left_out_as_empty():
+    root = etree.fromstring(plain())
+    for characteristics in root.iter(f"{TP}MessagingCharacteristics"):
+        for name in ("ackRequested", "duplicateElimination", "syncReplyMode"):
+            characteristics.attrib.pop(f"{TP}{name}", None)
+    info = read_cpa(etree.tostring(root), now=NOW)
+    assert (info.sender.ack_requested, info.sender.duplicate_elimination, info.sender.sync_reply_mode) == (
+        "",
+        "",
+        "",
+    )
 
 
 def test_reader_reads_the_parties_names():

@@ -449,6 +449,9 @@ def test_statuses_and_events_are_read_and_unknown_ones_named():
     with pytest.raises(ProtocolError) as info:
         _protocol().read_status(httpx.Response(200, json={"status": "LOST"}), READ)
     assert str(info.value).startswith(f"{WHAT}: unknown message status 'LOST'")
+    with pytest.raises(ProtocolError) as long:
+        _protocol().read_status(httpx.Response(200, json={"status": "LOST" * 20}), READ)
+    assert str(long.value).startswith(f"{WHAT}: unknown message status {('LOST' * 10 + '...')!r}")
     events = [{"messageId": "a", "type": "DELIVERED"}, {"messageId": "a", "type": "DELIVERED"}]
     assert _protocol().read_events(httpx.Response(200, json=events), READ) == [
         DeliveryEvent("a", EventType.DELIVERED)
