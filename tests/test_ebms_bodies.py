@@ -376,6 +376,8 @@ def test_a_result_is_a_message_from_logius_under_our_cpa_with_the_result_action(
         ("result.xml", "dataSources is not a list"),
         (["result.xml"], "a data source is not a JSON object"),
         ([{"contentType": "text/xml", "content": "not base64!"}], "a data source's content is not base64"),
+        ([{"contentType": "text/xml", "content": "eA =="}], "a data source's content is not base64"),
+        ([{"contentType": "text/xml", "content": 5}], "dataSources.content is missing or not a string"),
         ([{"content": ""}], "dataSources.contentType is missing or not a string"),
         ([{"contentType": "text/xml", "name": 3}], "dataSources.name is missing or not a string"),
         ([{"contentType": "text/xml", "contentId": 3}], "dataSources.contentId is missing or not a string"),
