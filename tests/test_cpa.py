@@ -611,6 +611,55 @@ def test_reader_reads_characteristics_left_out_as_empty():
     )
 
 
+def test_each_party_holds_the_digikoppeling_ebms2_values():
+    xlink = "{http://www.w3.org/1999/xlink}"
+    root = etree.fromstring(plain())
+    for info, key, sends, receives in zip(
+        root.findall(f"{TP}PartyInfo"),
+        ("SR", "SP"),
+        ("GLOBE-R-BV-Request", "GLOBE-R-BV-Result"),
+        ("GLOBE-R-BV-Result", "GLOBE-R-BV-Request"),
+        strict=True,
+    ):
+        role = info.find(f"{TP}CollaborationRole")
+        spec = role.find(f"{TP}ProcessSpecification")
+        assert (spec.get(f"{TP}name"), spec.get(f"{TP}version"), spec.get(f"{xlink}type")) == (
+            "BerichtVerwerkService",
+            "2.0",
+            "simple",
+        )
+        name = role.find(f"{TP}Role")
+        assert (name.get(f"{TP}name"), name.get(f"{xlink}type"), name.get(f"{xlink}href")) == (
+            key,
+            "simple",
+            f"{EBMS_SERVICE}#{key}",
+        )
+        bindings = role.findall(f"{TP}ServiceBinding/*/{TP}ThisPartyActionBinding")
+        assert [b.get(f"{TP}id") for b in bindings] == [
+            f"{key}_CanSend_{sends}",
+            f"{key}_CanReceive_{receives}",
+        ]
+        for binding in bindings:
+            btc = binding.find(f"{TP}BusinessTransactionCharacteristics")
+            assert dict(btc.attrib) == {
+                f"{TP}isNonRepudiationRequired": "false",
+                f"{TP}isNonRepudiationReceiptRequired": "false",
+                f"{TP}isConfidential": "none",
+                f"{TP}isAuthenticated": "none",
+                f"{TP}isTamperProof": "none",
+                f"{TP}isAuthorizationRequired": "false",
+                f"{TP}isIntelligibleCheckRequired": "false",
+            }
+        characteristics = info.find(f"{TP}DeliveryChannel/{TP}MessagingCharacteristics")
+        assert characteristics.get(f"{TP}ackSignatureRequested") == "never"
+        assert characteristics.get(f"{TP}actor") == "urn:oasis:names:tc:ebxml-msg:actor:toPartyMSH"
+        assert {p.get(f"{TP}version") for p in info.iter(f"{TP}TransportProtocol")} == {"1.1"}
+        assert info.find(f"{TP}Transport/{TP}TransportReceiver/{TP}Endpoint").get(f"{TP}type") == "allPurpose"
+        exchange = info.find(f"{TP}DocExchange")
+        assert [b.get(f"{TP}version") for b in exchange] == ["2.0", "2.0"]
+        assert {el.text for el in exchange.iter(f"{TP}MessageOrderSemantics")} == {"NotGuaranteed"}
+
+
 def test_reader_reads_the_parties_names():
     info = read_cpa(plain(), now=NOW)
     assert (info.sender.name, info.logius.name) == ("Gemeente Test", "Logius")
