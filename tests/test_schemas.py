@@ -525,3 +525,29 @@ def test_concurrent_first_compilation_builds_one_object(schema_copy: Path) -> No
     assert len(results) == 8
     assert len({id(lx) for lx, _ in results}) == 1
     assert len({id(xs) for _, xs in results}) == 1
+
+
+def test_manifest_lines_as_sha256sum_writes_them(tmp_path: Path) -> None:
+    digest = "ab" * 32
+    (tmp_path / MANIFEST_NAME).write_text(f"\n{digest}  A.xsd\n\n{digest.upper()} *B.xsd\n")
+    assert schema_manifest(tmp_path) == {"A.xsd": digest, "B.xsd": digest}  # blank lines, binary marker
+    for text, message in (
+        (f"{digest}  A.xsd\n{digest}  A.xsd\n", f"{MANIFEST_NAME} lists A.xsd twice"),
+        (f"{digest}  .\n", f"{MANIFEST_NAME} line 1 is not '<sha256>  <file name>'"),
+        (f"{digest}  A.xsd\n{digest}  ..\n", f"{MANIFEST_NAME} line 2 is not '<sha256>  <file name>'"),
+    ):
+        (tmp_path / MANIFEST_NAME).write_text(text)
+        with pytest.raises(SchemaError) as info:
+            schema_manifest(tmp_path)
+        assert str(info.value) == message
+    (tmp_path / MANIFEST_NAME).unlink()
+    with pytest.raises(SchemaError) as missing:
+        schema_manifest(tmp_path)
+    assert str(missing.value).startswith(f"cannot read the schema manifest {tmp_path / MANIFEST_NAME}: ")
+    assert str(missing.value) != f"cannot read the schema manifest {tmp_path / MANIFEST_NAME}: "
+
+
+def test_write_manifest_names_a_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(SchemaError) as info:
+        write_manifest(tmp_path)
+    assert str(info.value) == f"cannot write the manifest: {SCHEMA_FILES[0]} is missing from {tmp_path}"
