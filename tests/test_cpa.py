@@ -237,7 +237,8 @@ def test_generator_takes_the_limits_and_one_party_certificate_pair_only(certs):
             CpaParty(LOGIUS, "b", "http://h/f"),
             start=NOW,
         )
-    assert (info.value.field, info.value.message) == (
+    assert (info.value.rule, info.value.field, info.value.message) == (
+        "CPA",
         "certificate",
         "give both parties a certificate (https) or neither (http)",
     )
@@ -309,6 +310,7 @@ def test_the_generated_document_holds_what_ebms_core_reads():
     )
     assert composite.find(f"{TP}Constituent").get(f"{TP}idref") == "part_xml"
     assert plain().startswith(b"<?xml version='1.0' encoding='UTF-8'?>\n")
+    assert b"\n  <tp:Status " in plain()  # indented: a person reads and checks the CPA too
 
 
 def _without(document: bytes, path: str) -> bytes:
