@@ -66,6 +66,13 @@ from mobb_sdk.simulator._wus_service import WusService
 _NO_REQUEST: Final = 'Cannot invoke "nl.clockwork.ebms.service.model.MessageRequest.getProperties()" because "messageRequest" is null'
 
 
+def ebms_message_id(cpa: Cpa, chosen: str | None = None, new_conversation: str | None = None) -> str:
+    """The id ebms-core gives a message it sends for ``cpa`` (``EbMSIdGenerator.createMessageId``): the
+    ``chosen`` messageId, else the id of the conversation it made up for a request without one, else a
+    fresh UUID; always followed by ``@`` and the host of the sender's endpoint in the CPA."""
+    return f"{chosen or new_conversation or uuid.uuid4()}@{cpa.host}"
+
+
 class EbmsCore(WusService):
     """ebms-core's REST routes (and the WUS path beside them) and their semantics."""
 
@@ -244,16 +251,12 @@ class EbmsCore(WusService):
         """Validate the properties against the CPA, store the message and deliver it (JSON and MTOM)."""
         world = self._world
         cpa = self._check_properties(props)
-        # ebms-core (EbMSIdGenerator.createMessageId): every id ends in "@" and the host of the sender's
-        # endpoint in the CPA; a chosen messageId gets it too, and without a conversationId the new
-        # conversation's id is the message's.
         conversation_id = props.get("conversationId") or str(uuid.uuid4())
-        if props.get("messageId"):
-            message_id = f"{props['messageId']}@{cpa.host}"
-        elif props.get("conversationId"):
-            message_id = f"{uuid.uuid4()}@{cpa.host}"
-        else:
-            message_id = f"{conversation_id}@{cpa.host}"
+        new_conversation = None if props.get("conversationId") else conversation_id
+        message_id = ebms_message_id(cpa, props.get("messageId"), new_conversation)
+        with self._lock:
+            if message_id in self._messages:
+                raise ServerError(f"message {message_id} already exists (a duplicate key in ebms_message)")
         message = Message(
             message_id=message_id,
             cpa_id=cpa.cpa_id,
@@ -298,13 +301,6 @@ class EbmsCore(WusService):
         to_party, to_role = props.get("toPartyId"), props.get("toRole")
         if to_party is not None and (to_party != LOGIUS_PARTY_ID or to_role not in (None, LOGIUS_ROLE)):
             raise ServerError(f"No CanReceive action found for {shown}")
-        if props.get("messageId") is not None:
-            message_id = f"{props['messageId']}@{cpa.host}"  # as _accept names it
-            with self._lock:
-                if message_id in self._messages:
-                    raise ServerError(
-                        f"message {message_id} already exists (a duplicate key in ebms_message)"
-                    )
         return cpa
 
     def _resend(self, request: httpx.Request, message_id: str) -> httpx.Response:
@@ -321,7 +317,7 @@ class EbmsCore(WusService):
         now = self.now()
         message = attrs.evolve(
             original,
-            message_id=f"{uuid.uuid4()}@{cpa.host}",  # ebms-core resends under a new id, its own kind
+            message_id=ebms_message_id(cpa),  # ebms-core resends under a new id
             timestamp=now,
             status=MessageStatus.CREATED.value,
             visible_at=now,

@@ -52,18 +52,8 @@ DELIVERY_EVENT: Final = {
     MessageStatus.DELIVERY_FAILED.value: EventType.FAILED.value,
     MessageStatus.EXPIRED.value: EventType.EXPIRED.value,
 }
-FILTERS: Final = (
-    "cpaId",
-    "fromPartyId",
-    "fromRole",
-    "toPartyId",
-    "toRole",
-    "service",
-    "action",
-    "conversationId",
-    "messageId",
-    "refToMessageId",
-)
+#: The query parameters that filter the unprocessed lists: ebms-core names them as the properties.
+FILTERS: Final = REQUEST_PROPERTIES
 # A moment that never comes: results held back until process() (result_delay=None).
 NEVER: Final = datetime.max.replace(tzinfo=UTC)
 
